@@ -1,0 +1,33 @@
+# Two commands are all the set-up a fresh machine needs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO_OUT ?= out/demo
+
+.PHONY: demo test install clean benchmarks
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# Re-install only when the project definition changes (idempotent).
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/msc-nlp langid corpora/sample/stories.csv --out $(DEMO_OUT)
+	@echo "Report: $(DEMO_OUT)/languages.html"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+benchmarks: $(STAMP)
+	$(BIN)/python -m pip install -q -e ".[bench]"
+	$(BIN)/python benchmarks/langid.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

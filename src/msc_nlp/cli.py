@@ -1,0 +1,86 @@
+"""The ``msc-nlp`` command: thin wrappers over the Python API.
+
+Exit codes: 0 ok, 2 bad input (one-line reason on stderr; ``--debug`` shows the traceback), 1 anything else.
+"""
+from __future__ import annotations
+
+import argparse
+import html
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import MscNlpError
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="msc-nlp", description="Most Significant Change story analysis "
+                                "(nl/en/fr), offline.")
+    p.add_argument("--version", action="version", version=f"msc-nlp {__version__}")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = p.add_subparsers(dest="command", required=True)
+    lang = sub.add_parser("langid", help="detect the language of every story")
+    lang.add_argument("input", help="CSV, TSV, XLSX, JSON or JSONL file of stories")
+    lang.add_argument("--out", help="folder for languages.csv and languages.html (default: print a summary)")
+    lang.add_argument("--text-column", help="column with the story text (default: guessed)")
+    lang.add_argument("--id-column", help="column with the story id (default: guessed or row numbers)")
+    lang.add_argument("--sheet", help="sheet of a workbook")
+    return p
+
+
+def _langid(args: argparse.Namespace) -> int:
+    from .language.detector import detect_language
+    from .stories import read_stories
+
+    stories = read_stories(args.input, text=args.text_column, id=args.id_column, sheet=args.sheet)
+    frame = stories.to_pandas()
+    results = detect_language(stories)
+    frame.insert(2, "language", [r.language for r in results])
+    frame.insert(3, "language_confidence", [r.confidence for r in results])
+    frame.insert(4, "mixed", [r.mixed for r in results])
+    frame.insert(5, "languages", ["+".join(r.languages) for r in results])
+    frame.insert(6, "language_detail", [r.detail for r in results])
+    counts = frame["language"].value_counts()
+    summary = ", ".join(f"{k}: {v}" for k, v in counts.items())
+    if not args.quiet:
+        print(f"{len(frame)} stories from {args.input}: {summary}; mixed: {int(frame['mixed'].sum())}",
+              file=sys.stderr)
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(out / "languages.csv", index=False)
+        flagged = frame[(frame["language"].isin(["other", "und"])) | frame["mixed"] | (frame["status"] != "ok")]
+        cols = ["story_id", "language", "language_confidence", "mixed", "languages", "language_detail", "status"]
+        page = (f"<!doctype html><html><head><meta charset='utf-8'><title>Languages - msc_nlp</title>"
+                "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+                "td,th{border:1px solid #ccc;padding:4px 8px}</style></head><body>"
+                f"<h1>Languages of {html.escape(str(args.input))}</h1><p>{len(frame)} stories. "
+                f"{html.escape(summary)}.</p>"
+                f"<h2>Stories per language</h2>{counts.rename('stories').to_frame().to_html()}"
+                f"<h2>Flagged stories ({len(flagged)}): other language, mixed, empty or very short</h2>"
+                f"{flagged[cols].to_html(index=False)}</body></html>")
+        (out / "languages.html").write_text(page, encoding="utf-8")
+        if not args.quiet:
+            print(f"wrote {out / 'languages.csv'} and {out / 'languages.html'}", file=sys.stderr)
+    else:
+        frame[["story_id", "language", "language_confidence", "mixed", "languages"]].to_csv(sys.stdout,
+                                                                                              index=False)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        return {"langid": _langid}[args.command](args)
+    except MscNlpError as exc:
+        if args.debug:
+            raise
+        print(f"msc-nlp: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

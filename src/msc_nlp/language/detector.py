@@ -1,0 +1,241 @@
+"""Language identification for story collections: nl / en / fr, ``other`` and ``und``, with mixed stories.
+
+The model (``msc_nlp/data/langid.npz``, built by ``models/build_langid.py``) is a linear classifier over
+hashed character 1-4-grams and words, trained on wordfreq word lists, langdetect's character profiles and
+SIB-200's train split for ~35 Latin-script languages. The collection's languages (nl, en, fr by default)
+get a prior that grows as a text gets shorter: with one word there is little evidence, and a story
+collection is mostly in its own languages. Everything is a pure function of the text: the same text gives
+the same result in any batch, order or process.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._validation import check_float, check_int
+from ..errors import InputError, ParameterError
+from ._features import LanguageFeaturizer, normalise
+
+__all__ = ["LanguageResult", "LanguageDetector", "detect_language", "LANGUAGE_CODES"]
+
+#: The codes ``LanguageResult.language`` takes.
+LANGUAGE_CODES = ("nl", "en", "fr", "other", "und")
+
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
+_LETTER = re.compile(r"[^\W\d_]")
+_SEGMENT_SPLIT = re.compile(r"(?<=[.!?;:])\s+|\n+")
+
+
+@dataclass(frozen=True)
+class LanguageResult:
+    """The language of one text.
+
+    Attributes
+    ----------
+    language:
+        ``nl``, ``en``, ``fr`` (the collection's languages), ``other`` (another language) or ``und`` (no
+        usable text: empty, digits or punctuation only).
+    confidence:
+        Probability of ``language`` under the model, in [0, 1] (0 for ``und``).
+    mixed:
+        True when segments of the text are confidently in different languages.
+    languages:
+        The languages of the text's segments, largest share first (just ``(language,)`` when not mixed).
+    detail:
+        The model's best specific guess (an ISO 639-1 code such as ``de``, ``af``, ``sw``; ``rw``/``rn`` for
+        Kinyarwanda/Kirundi; ``non-latin`` for other scripts); equals ``language`` for nl/en/fr.
+    """
+
+    language: str
+    confidence: float
+    mixed: bool = False
+    languages: tuple[str, ...] = ()
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        d = asdict(self)
+        d["languages"] = list(self.languages)
+        return d
+
+
+@lru_cache(maxsize=2)
+def _load_model(path: str | None) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    if path is None:
+        ref = resources.files("msc_nlp") / "data" / "langid.npz"
+        with resources.as_file(ref) as p:
+            weights, intercept, classes, _ = LanguageFeaturizer.load(Path(p))
+    else:
+        weights, intercept, classes, _ = LanguageFeaturizer.load(Path(path))
+    return weights, intercept, tuple(classes)
+
+
+class LanguageDetector:
+    """Detect the language of texts among the collection's ``languages``; anything else is ``other``.
+
+    Parameters
+    ----------
+    languages:
+        The languages a story may be assigned to (a subset of the model's languages; default nl, en, fr).
+    short_text_prior:
+        Log-odds added to each of ``languages`` for a one-word text; it falls off as 1/words, so a sentence
+        is decided by its own evidence. 0 disables the prior.
+    min_confidence:
+        A text whose best language is one of ``languages`` but with probability below this is ``other``
+        when it has at least ``mixed_min_words`` words (an unknown language spreads its probability).
+    mixed_min_words:
+        Segments (sentences) shorter than this are merged with their neighbour before checking for a mix.
+    mixed_min_share:
+        A second language must cover at least this share of the words for a text to count as mixed.
+    model_path:
+        Another model file in the format of ``models/build_langid.py`` (default: the packaged one).
+    """
+
+    def __init__(self, languages: Sequence[str] = ("nl", "en", "fr"), *, short_text_prior: float = 2.0,
+                 min_confidence: float = 0.5, mixed_min_words: int = 4, mixed_min_share: float = 0.2,
+                 model_path: str | Path | None = None) -> None:
+        self.languages = tuple(languages)
+        self.short_text_prior = short_text_prior
+        self.min_confidence = min_confidence
+        self.mixed_min_words = mixed_min_words
+        self.mixed_min_share = mixed_min_share
+        self.model_path = model_path
+
+    # ------------------------------------------------------------------------------------------ internals
+    def _model(self) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], np.ndarray]:
+        owner = "LanguageDetector"
+        check_float(self.short_text_prior, "short_text_prior", owner, low=0.0, high=20.0)
+        check_float(self.min_confidence, "min_confidence", owner, low=0.0, high=1.0)
+        check_int(self.mixed_min_words, "mixed_min_words", owner, minimum=1)
+        check_float(self.mixed_min_share, "mixed_min_share", owner, low=0.0, high=0.5)
+        weights, intercept, classes = _load_model(None if self.model_path is None else str(self.model_path))
+        unknown = [lang for lang in self.languages if lang not in classes]
+        if not self.languages or unknown or len(set(self.languages)) != len(self.languages):
+            raise ParameterError(f"The 'languages' parameter of LanguageDetector must be distinct codes the "
+                                 f"model knows ({sorted(classes)}). Got {list(self.languages)} instead.")
+        is_target = np.array([c in self.languages for c in classes])
+        return weights, intercept, classes, is_target
+
+    def _classify(self, texts: Sequence[str]) -> list[tuple[str, float, str, int]]:
+        """(language, confidence, detail, n_words) per text, no mixed-language analysis."""
+        weights, intercept, classes, is_target = self._model()
+        normed = [normalise(t) for t in texts]
+        n_words = np.array([len(t.split()) for t in normed])
+        out: list[tuple[str, float, str, int] | None] = [None] * len(texts)
+        todo = []
+        for i, (raw, norm) in enumerate(zip(texts, normed)):
+            if not norm:
+                out[i] = ("und", 0.0, "und", 0)
+                continue
+            letters = len(_LETTER.findall(raw))
+            if letters and len(_LATIN.findall(raw)) < 0.5 * letters:
+                out[i] = ("other", 1.0, "non-latin", int(n_words[i]))
+                continue
+            todo.append(i)
+        if todo:
+            scores = LanguageFeaturizer().transform([texts[i] for i in todo]) @ weights + intercept
+            prior = self.short_text_prior / np.maximum(n_words[todo], 1)
+            scores = scores + prior[:, None] * is_target[None, :]
+            scores -= scores.max(axis=1, keepdims=True)
+            probs = np.exp(scores)
+            probs /= probs.sum(axis=1, keepdims=True)
+            best = probs.argmax(axis=1)
+            for row, i in enumerate(todo):
+                code = classes[best[row]]
+                conf = float(probs[row, best[row]])
+                if is_target[best[row]]:
+                    if conf < self.min_confidence and n_words[i] >= self.mixed_min_words:
+                        out[i] = ("other", float(1.0 - conf), code, int(n_words[i]))
+                    else:
+                        out[i] = (code, conf, code, int(n_words[i]))
+                else:
+                    out[i] = ("other", float(probs[row, ~is_target].sum()), code, int(n_words[i]))
+        return [o for o in out if o is not None]
+
+    def _segments(self, text: str) -> list[str]:
+        parts = [p for p in _SEGMENT_SPLIT.split(text) if p and p.strip()]
+        merged: list[str] = []
+        for p in parts:
+            if merged and len(normalise(merged[-1]).split()) < self.mixed_min_words:
+                merged[-1] = f"{merged[-1]} {p}"
+            else:
+                merged.append(p)
+        if len(merged) > 1 and len(normalise(merged[-1]).split()) < self.mixed_min_words:
+            last = merged.pop()
+            merged[-1] = f"{merged[-1]} {last}"
+        return merged
+
+    # --------------------------------------------------------------------------------------------- public
+    def detect(self, texts: Iterable[str]) -> list[LanguageResult]:
+        """One :class:`LanguageResult` per text, in order."""
+        texts = _as_texts(texts)
+        whole = self._classify(texts)
+        seg_owner: list[int] = []
+        seg_texts: list[str] = []
+        for i, t in enumerate(texts):
+            if whole[i][3] >= 2 * self.mixed_min_words:
+                segs = self._segments(t)
+                if len(segs) > 1:
+                    seg_owner += [i] * len(segs)
+                    seg_texts += segs
+        seg_results = self._classify(seg_texts) if seg_texts else []
+        shares: dict[int, dict[str, int]] = {}
+        for owner, (lang, conf, _detail, words) in zip(seg_owner, seg_results):
+            if lang in ("und",) or conf < self.min_confidence:
+                continue
+            shares.setdefault(owner, {}).setdefault(lang, 0)
+            shares[owner][lang] += words
+        results = []
+        for i, (lang, conf, detail, words) in enumerate(whole):
+            langs: tuple[str, ...] = (lang,)
+            mixed = False
+            if i in shares:
+                total = sum(shares[i].values())
+                major = sorted((w, k) for k, w in shares[i].items() if w >= self.mixed_min_share * total)
+                ordered = tuple(k for _, k in sorted(major, key=lambda x: (-x[0], x[1])))
+                if len(ordered) > 1:
+                    mixed, langs = True, ordered
+            results.append(LanguageResult(lang, round(conf, 6), mixed, langs, detail))
+        return results
+
+    def predict(self, texts: Iterable[str]) -> list[str]:
+        """Just the language codes (``nl``/``en``/``fr``/``other``/``und``), without mixed analysis."""
+        return [r[0] for r in self._classify(_as_texts(texts))]
+
+
+def _as_texts(texts: Iterable[str]) -> list[str]:
+    if isinstance(texts, str):
+        raise InputError("detect_language expects a list of texts, got one string. Wrap it: "
+                         "detect_language([text]).")
+    out = []
+    for i, t in enumerate(texts):
+        if t is None or (isinstance(t, float) and t != t):
+            out.append("")
+        elif not isinstance(t, str):
+            raise InputError(f"detect_language expects strings; item {i} is a {type(t).__name__} ({t!r}). "
+                             "Convert it with str() or pass a StoryCollection.")
+        else:
+            out.append(t)
+    return out
+
+
+def detect_language(texts: Iterable[str] | Any, **params: Any) -> list[LanguageResult]:
+    """Detect the language of each text (or of each story of a :class:`~msc_nlp.StoryCollection`).
+
+    ``params`` are :class:`LanguageDetector`'s. Returns one :class:`LanguageResult` per text, in order.
+
+    >>> [r.language for r in detect_language(["Het water is schoon.", "The well is clean."])]
+    ['nl', 'en']
+    """
+    from ..stories import StoryCollection
+
+    if isinstance(texts, StoryCollection):
+        texts = texts.texts
+    return LanguageDetector(**params).detect(texts)
