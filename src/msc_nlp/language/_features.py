@@ -53,5 +53,6 @@ class LanguageFeaturizer:
         """Return (weights of shape (n_features, n_classes) as float32, intercept, classes, header)."""
         with np.load(path, allow_pickle=False) as z:
             header = json.loads(str(z["header"]))
-            weights = z["coef_q"].astype(np.float32) * z["scale"][None, :]
+            weights = z["coef_q"].astype(np.float32)
+            weights *= z["scale"][None, :]
             return weights, z["intercept"], list(header["classes"]), header

@@ -30,6 +30,7 @@ LANGUAGE_CODES = ("nl", "en", "fr", "other", "und")
 
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 _LETTER = re.compile(r"[^\W\d_]")
+_BATCH = 4096  # texts scored at once: bounds memory on large collections
 _SEGMENT_SPLIT = re.compile(r"(?<=[.!?;:])\s+|\n+")
 
 
@@ -139,8 +140,16 @@ class LanguageDetector:
                 out[i] = ("other", 1.0, "non-latin", int(n_words[i]))
                 continue
             todo.append(i)
+        featurizer = LanguageFeaturizer()
+        for start in range(0, len(todo), _BATCH):
+            self._score_batch(featurizer, texts, todo[start:start + _BATCH], n_words, out)
+        return [o for o in out if o is not None]
+
+    def _score_batch(self, featurizer: LanguageFeaturizer, texts: Sequence[str], todo: list[int],
+                     n_words: np.ndarray, out: list[tuple[str, float, str, int] | None]) -> None:
+        weights, intercept, classes, is_target = self._model()
         if todo:
-            scores = LanguageFeaturizer().transform([texts[i] for i in todo]) @ weights + intercept
+            scores = featurizer.transform([texts[i] for i in todo]) @ weights + intercept
             prior = self.short_text_prior / np.maximum(n_words[todo], 1)
             scores = scores + prior[:, None] * is_target[None, :]
             scores -= scores.max(axis=1, keepdims=True)
@@ -157,7 +166,6 @@ class LanguageDetector:
                         out[i] = (code, conf, code, int(n_words[i]))
                 else:
                     out[i] = ("other", float(probs[row, ~is_target].sum()), code, int(n_words[i]))
-        return [o for o in out if o is not None]
 
     def _segments(self, text: str) -> list[str]:
         parts = [p for p in _SEGMENT_SPLIT.split(text) if p and p.strip()]

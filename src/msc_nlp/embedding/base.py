@@ -1,0 +1,68 @@
+"""The Embedder protocol and the model registry (each model is loaded once per process)."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from ..errors import ParameterError
+
+__all__ = ["Embedder", "get_embedder", "DEFAULT_MODEL", "normalise_rows"]
+
+#: The default embedding model: Universal Sentence Encoder Multilingual v3 (pip package, offline).
+DEFAULT_MODEL = "use-multilingual"
+SBERT_PREFIX = "sentence-transformers:"
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Anything that turns texts into L2-normalised float32 rows."""
+
+    model_id: str
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Return an array of shape (len(texts), dim), dtype float32, rows of unit length."""
+        ...
+
+
+def normalise_rows(x: np.ndarray) -> np.ndarray:
+    """L2-normalise rows in float32; all-zero rows stay zero."""
+    x = np.asarray(x, dtype=np.float32)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.where(norms == 0, 1, norms)
+
+
+_LOADED: dict[str, Embedder] = {}
+_LOCK = threading.Lock()
+
+
+def get_embedder(model: str | Embedder = DEFAULT_MODEL) -> Embedder:
+    """Return the embedder for a model id, loading it at most once per process.
+
+    ``model`` is ``"use-multilingual"`` (default), ``"sentence-transformers:<name or local path>"`` or an
+    object that already implements :class:`Embedder` (returned as is).
+    """
+    if not isinstance(model, str):
+        if isinstance(model, Embedder):
+            return model
+        raise ParameterError(f"The 'model' parameter must be a model id string or an Embedder (an object with "
+                             f"model_id and embed(texts)). Got {type(model).__name__} instead.")
+    with _LOCK:
+        if model not in _LOADED:
+            _LOADED[model] = _factory(model)()
+        return _LOADED[model]
+
+
+def _factory(model: str) -> Callable[[], Embedder]:
+    if model == DEFAULT_MODEL:
+        from .use import UseEmbedder
+
+        return UseEmbedder
+    if model.startswith(SBERT_PREFIX) and len(model) > len(SBERT_PREFIX):
+        from .sbert import SentenceTransformerEmbedder
+
+        return lambda: SentenceTransformerEmbedder(model[len(SBERT_PREFIX):])
+    raise ParameterError(f"Unknown embedding model {model!r}. Expected {DEFAULT_MODEL!r} or "
+                         f"'{SBERT_PREFIX}<model name or local path>'.")

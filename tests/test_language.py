@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from msc_nlp import LanguageDetector, LanguageResult, detect_language, read_stories
+from msc_nlp.errors import InputError, ParameterError
+
+SENTENCES = {
+    "nl": ["De vrouwen van de spaargroep hebben samen een waterpunt gebouwd bij de school.",
+           "Sinds vorig jaar gaan alle meisjes uit het dorp weer naar school."],
+    "en": ["The women of the savings group built a water point next to the school together.",
+           "Since last year all the girls of the village go back to school."],
+    "fr": ["Les femmes du groupe d'épargne ont construit ensemble un point d'eau près de l'école.",
+           "Depuis l'année dernière, toutes les filles du village retournent à l'école."],
+    "other": ["Die vroue van die spaargroep het saam 'n waterpunt naby die skool gebou.",  # af
+              "Die Frauen der Spargruppe haben gemeinsam eine Wasserstelle neben der Schule gebaut.",  # de
+              "Wanawake wa kikundi cha akiba walijenga kisima karibu na shule pamoja.",  # sw
+              "Abagore bo mu mugwi wo kuzigama bubatse iriba hafi y'ishure."],  # rn
+}
+
+
+@pytest.mark.parametrize("expected", list(SENTENCES))
+def test_sentences_in_and_outside_the_three_languages(expected: str) -> None:
+    results = detect_language(SENTENCES[expected])
+    assert [r.language for r in results] == [expected] * len(SENTENCES[expected])
+    assert all(0.5 <= r.confidence <= 1.0 for r in results)
+
+
+def test_other_keeps_the_specific_guess() -> None:
+    r = detect_language(["Die Frauen der Spargruppe haben gemeinsam eine Wasserstelle gebaut."])[0]
+    assert r.language == "other" and r.detail == "de"
+    assert detect_language(["Женщины построили колодец возле школы."])[0].detail == "non-latin"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "12345 678", "?!... --", None])
+def test_no_usable_text_is_und(text: str | None) -> None:
+    r = detect_language([text])[0]  # type: ignore[list-item]
+    assert r.language == "und" and r.confidence == 0.0 and not r.mixed
+
+
+def test_mixed_story_is_noticed() -> None:
+    text = ("Tijdens mijn bezoek aan de spaargroep vertelde de voorzitster hoe haar leven veranderde. "
+            "Zij zei letterlijk: Kikundi hiki kimenipa heshima, sasa naweza kulipa karo ya shule ya watoto wangu. "
+            "De andere vrouwen in de groep knikten en vertelden hun eigen verhaal.")
+    r = detect_language([text])[0]
+    assert r.language == "nl" and r.mixed and r.languages[0] == "nl" and "other" in r.languages
+    plain = detect_language([SENTENCES["nl"][0] + " " + SENTENCES["nl"][1]])[0]
+    assert not plain.mixed and plain.languages == ("nl",)
+
+
+def test_results_do_not_depend_on_batch_or_order() -> None:
+    texts = [t for group in SENTENCES.values() for t in group] + ["koning", "flink uitbreidde", ""]
+    one_by_one = [detect_language([t])[0] for t in texts]
+    batch = detect_language(texts)
+    reversed_batch = detect_language(texts[::-1])[::-1]
+    assert one_by_one == batch == reversed_batch
+
+
+def test_same_output_in_a_fresh_process() -> None:
+    texts = ["Het water is schoon.", "L'eau est propre.", "koning", "Maji ni safi sana kijijini."]
+    code = ("import json,sys; from msc_nlp import detect_language; "
+            "print(json.dumps([r.to_dict() for r in detect_language(json.loads(sys.argv[1]))]))")
+    runs = [subprocess.run([sys.executable, "-c", code, json.dumps(texts)], capture_output=True, text=True,
+                           check=True).stdout for _ in range(2)]
+    assert runs[0] == runs[1]
+    assert json.loads(runs[0]) == [r.to_dict() for r in detect_language(texts)]
+
+
+def test_story_collection_input(sample_path) -> None:
+    stories = read_stories(sample_path)
+    results = detect_language(stories)
+    assert len(results) == len(stories)
+    labels = stories.to_pandas()["language_label"]
+    got = pd.Series([r.language for r in results], index=labels.index)
+    for lang in ["nl", "en", "fr", "other"]:
+        assert (got[labels == lang] == lang).mean() >= 0.9, lang
+
+
+def test_result_serialises() -> None:
+    r = detect_language(["The well is clean."])[0]
+    assert isinstance(r, LanguageResult)
+    d = json.loads(json.dumps(r.to_dict()))
+    assert d["language"] == "en" and d["languages"] == ["en"] and isinstance(d["confidence"], float)
+
+
+def test_bad_arguments() -> None:
+    with pytest.raises(InputError, match="one string"):
+        detect_language("Het water is schoon.")
+    with pytest.raises(InputError, match="item 1 is a int"):
+        detect_language(["ok", 3])
+    with pytest.raises(ParameterError, match="languages"):
+        LanguageDetector(languages=("nl", "xx")).detect(["tekst"])
+    with pytest.raises(ParameterError, match="short_text_prior"):
+        LanguageDetector(short_text_prior=-1).detect(["tekst"])
+
+
+def test_restricting_languages_turns_the_rest_into_other() -> None:
+    det = LanguageDetector(languages=("nl", "fr"))
+    assert det.predict(["The women of the savings group built a water point next to the school."]) == ["other"]
