@@ -12,8 +12,10 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 # Re-install only when the project definition changes (idempotent).
+# torch is pinned to the CPU wheel before sentence-transformers can pull a multi-GB CUDA build.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e ".[dev]"
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -e ".[dev,sbert]"
 	touch $(STAMP)
 
 install: $(STAMP)

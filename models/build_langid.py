@@ -82,7 +82,7 @@ def profile_texts(lang: str, rng: np.random.Generator, n: int) -> list[str]:
     start_w /= start_w.sum()
     tables = {k: (list(v), np.array(list(v.values()), dtype=float) / sum(v.values())) for k, v in tri.items()}
     out = []
-    for i in range(n):
+    for _ in range(n):
         length = int(rng.choice([8, 20, 60, 150]))
         s = starts[rng.choice(len(starts), p=start_w)]
         while len(s) < length:

@@ -6,6 +6,7 @@ ECDPM 5C capabilities and prepare selection panels. Everything runs offline.
 from __future__ import annotations
 
 from . import errors
+from .embedding import Embedder, EmbeddingCache, LanguageCentering, embed, get_embedder
 from .language.detector import LanguageDetector, LanguageResult, detect_language
 from .stories import StoryCollection, read_stories
 
@@ -19,4 +20,9 @@ __all__ = [
     "detect_language",
     "LanguageDetector",
     "LanguageResult",
+    "embed",
+    "Embedder",
+    "get_embedder",
+    "EmbeddingCache",
+    "LanguageCentering",
 ]

@@ -201,7 +201,7 @@ class LanguageDetector:
             shares.setdefault(owner, {}).setdefault(lang, 0)
             shares[owner][lang] += words
         results = []
-        for i, (lang, conf, detail, words) in enumerate(whole):
+        for i, (lang, conf, detail, _words) in enumerate(whole):
             langs: tuple[str, ...] = (lang,)
             mixed = False
             if i in shares:
