@@ -3,9 +3,9 @@ pip package (pure numpy, offline, deterministic)."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from collections.abc import Sequence
 from importlib import metadata
+from pathlib import Path
 
 import numpy as np
 
