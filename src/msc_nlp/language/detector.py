@@ -126,7 +126,7 @@ class LanguageDetector:
 
     def _classify(self, texts: Sequence[str]) -> list[tuple[str, float, str, int]]:
         """(language, confidence, detail, n_words) per text, no mixed-language analysis."""
-        weights, intercept, classes, is_target = self._model()
+        model = self._model()
         normed = [normalise(t) for t in texts]
         n_words = np.array([len(t.split()) for t in normed])
         out: list[tuple[str, float, str, int] | None] = [None] * len(texts)
@@ -142,12 +142,13 @@ class LanguageDetector:
             todo.append(i)
         featurizer = LanguageFeaturizer()
         for start in range(0, len(todo), _BATCH):
-            self._score_batch(featurizer, texts, todo[start:start + _BATCH], n_words, out)
+            self._score_batch(model, featurizer, texts, todo[start:start + _BATCH], n_words, out)
         return [o for o in out if o is not None]
 
-    def _score_batch(self, featurizer: LanguageFeaturizer, texts: Sequence[str], todo: list[int],
+    def _score_batch(self, model: tuple[np.ndarray, np.ndarray, tuple[str, ...], np.ndarray],
+                     featurizer: LanguageFeaturizer, texts: Sequence[str], todo: list[int],
                      n_words: np.ndarray, out: list[tuple[str, float, str, int] | None]) -> None:
-        weights, intercept, classes, is_target = self._model()
+        weights, intercept, classes, is_target = model
         if todo:
             scores = featurizer.transform([texts[i] for i in todo]) @ weights + intercept
             prior = self.short_text_prior / np.maximum(n_words[todo], 1)
