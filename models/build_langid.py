@@ -26,9 +26,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from msc_nlp.language._features import LanguageFeaturizer  # noqa: E402
+from msc_nlp.language._features import LanguageFeaturizer, Lexicon  # noqa: E402
 
 TARGETS = ["nl", "en", "fr"]
+# Word lists shipped with the model as lexicon features: the targets and their closest large neighbour.
+LEXICON_LANGS = ["nl", "en", "fr", "de"]
+LEXICON_SIZE = 300_000
 # Latin-script languages with a wordfreq list: realistic neighbours of nl/en/fr in a story collection.
 WORDFREQ_OTHERS = ["de", "es", "it", "pt", "ca", "sv", "da", "nb", "pl", "cs", "sk", "sl", "sh", "fi",
                    "hu", "ro", "tr", "id", "ms", "fil", "lv", "lt", "is", "vi"]
@@ -156,7 +159,14 @@ def main() -> None:
     t0 = time.time()
     texts, labels = build(args.seed, args.scale)
     print(f"{len(texts)} training texts in {time.time() - t0:.1f}s", flush=True)
-    feat = LanguageFeaturizer()
+    import wordfreq
+
+    lexicons = {}
+    for lang in LEXICON_LANGS:
+        freqs = wordfreq.get_frequency_dict(lang, wordlist="best")
+        top = list(freqs.items())[:LEXICON_SIZE]
+        lexicons[lang] = Lexicon.from_frequencies({w: float(np.log10(f) + 9) for w, f in top})
+    feat = LanguageFeaturizer(lexicons)
     X = feat.transform(texts)
     print(f"features {X.shape} in {time.time() - t0:.1f}s", flush=True)
     clf = SGDClassifier(loss="log_loss", alpha=2e-7, max_iter=15, tol=None, random_state=args.seed,

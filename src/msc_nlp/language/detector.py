@@ -68,14 +68,14 @@ class LanguageResult:
 
 
 @lru_cache(maxsize=2)
-def _load_model(path: str | None) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+def _load_model(path: str | None) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], LanguageFeaturizer]:
     if path is None:
         ref = resources.files("msc_nlp") / "data" / "langid.npz"
         with resources.as_file(ref) as p:
-            weights, intercept, classes, _ = LanguageFeaturizer.load(Path(p))
+            weights, intercept, classes, featurizer = LanguageFeaturizer.load(Path(p))
     else:
-        weights, intercept, classes, _ = LanguageFeaturizer.load(Path(path))
-    return weights, intercept, tuple(classes)
+        weights, intercept, classes, featurizer = LanguageFeaturizer.load(Path(path))
+    return weights, intercept, tuple(classes), featurizer
 
 
 class LanguageDetector:
@@ -110,19 +110,20 @@ class LanguageDetector:
         self.model_path = model_path
 
     # ------------------------------------------------------------------------------------------ internals
-    def _model(self) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], np.ndarray]:
+    def _model(self) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], np.ndarray, LanguageFeaturizer]:
         owner = "LanguageDetector"
         check_float(self.short_text_prior, "short_text_prior", owner, low=0.0, high=20.0)
         check_float(self.min_confidence, "min_confidence", owner, low=0.0, high=1.0)
         check_int(self.mixed_min_words, "mixed_min_words", owner, minimum=1)
         check_float(self.mixed_min_share, "mixed_min_share", owner, low=0.0, high=0.5)
-        weights, intercept, classes = _load_model(None if self.model_path is None else str(self.model_path))
+        weights, intercept, classes, featurizer = _load_model(
+            None if self.model_path is None else str(self.model_path))
         unknown = [lang for lang in self.languages if lang not in classes]
         if not self.languages or unknown or len(set(self.languages)) != len(self.languages):
             raise ParameterError(f"The 'languages' parameter of LanguageDetector must be distinct codes the "
                                  f"model knows ({sorted(classes)}). Got {list(self.languages)} instead.")
         is_target = np.array([c in self.languages for c in classes])
-        return weights, intercept, classes, is_target
+        return weights, intercept, classes, is_target, featurizer
 
     def _classify(self, texts: Sequence[str]) -> list[tuple[str, float, str, int]]:
         """(language, confidence, detail, n_words) per text, no mixed-language analysis."""
@@ -140,15 +141,14 @@ class LanguageDetector:
                 out[i] = ("other", 1.0, "non-latin", int(n_words[i]))
                 continue
             todo.append(i)
-        featurizer = LanguageFeaturizer()
         for start in range(0, len(todo), _BATCH):
-            self._score_batch(model, featurizer, texts, todo[start:start + _BATCH], n_words, out)
+            self._score_batch(model, texts, todo[start:start + _BATCH], n_words, out)
         return [o for o in out if o is not None]
 
-    def _score_batch(self, model: tuple[np.ndarray, np.ndarray, tuple[str, ...], np.ndarray],
-                     featurizer: LanguageFeaturizer, texts: Sequence[str], todo: list[int],
-                     n_words: np.ndarray, out: list[tuple[str, float, str, int] | None]) -> None:
-        weights, intercept, classes, is_target = model
+    def _score_batch(self, model: tuple[np.ndarray, np.ndarray, tuple[str, ...], np.ndarray, LanguageFeaturizer],
+                     texts: Sequence[str], todo: list[int], n_words: np.ndarray,
+                     out: list[tuple[str, float, str, int] | None]) -> None:
+        weights, intercept, classes, is_target, featurizer = model
         if todo:
             scores = featurizer.transform([texts[i] for i in todo]) @ weights + intercept
             prior = self.short_text_prior / np.maximum(n_words[todo], 1)

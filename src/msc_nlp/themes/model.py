@@ -1,0 +1,197 @@
+"""ThemeModel: cross-lingual themes for 30 stories or 30,000, with keywords per language and labels."""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._validation import check_choice, check_int
+from ..embedding.align import LanguageCentering
+from ..embedding.base import normalise_rows
+from ..errors import InputError
+from ..text import analyse
+from .clustering import cluster_bertopic, cluster_small, merge_clusters
+from .keywords import merge_keywords, theme_keywords
+
+__all__ = ["ThemeModel", "load_themes"]
+
+_FORMAT = 1
+
+
+class ThemeModel:
+    """Find themes in a story collection.
+
+    Parameters
+    ----------
+    n_themes:
+        ``"auto"`` (default) or a fixed number of themes.
+    strategy:
+        ``"auto"``: ``"small"`` below ``small_max`` stories, else ``"bertopic"``. ``"small"`` is Ward
+        clustering with k chosen by cosine silhouette (no outliers); ``"bertopic"`` is BERTopic with UMAP +
+        HDBSCAN scaled to n, outliers then reassigned to the nearest theme (and flagged).
+    max_themes:
+        Upper bound on the number of themes; BERTopic clusters beyond it are merged by centroid similarity.
+    min_theme_size:
+        HDBSCAN's ``min_cluster_size`` for the BERTopic strategy (default: round(sqrt(n)), at least 5).
+    align:
+        Centre each language's embeddings first (see :class:`~msc_nlp.LanguageCentering`) so that themes
+        form across languages.
+    n_representatives, top_n_words:
+        Stories listed per theme (most central first) and keywords kept per language.
+    random_state:
+        Seed of every stochastic step (UMAP). Input order never matters: stories are put in a canonical
+        order (by text hash and id) before clustering.
+
+    Learned attributes: ``assignments_`` (DataFrame, one row per story in input order: ``story_id``,
+    ``theme_id``, ``theme_label``, ``theme_similarity``, ``outlier``), ``themes_`` (DataFrame, one row per
+    theme), ``centroids_`` (theme centroids, aligned space), ``strategy_``.
+    """
+
+    def __init__(self, *, n_themes: int | str = "auto", strategy: str = "auto", small_max: int = 300,
+                 max_themes: int = 12, min_theme_size: int | None = None, align: bool = True,
+                 n_representatives: int = 3, top_n_words: int = 10, random_state: int = 0) -> None:
+        self.n_themes = n_themes
+        self.strategy = strategy
+        self.small_max = small_max
+        self.max_themes = max_themes
+        self.min_theme_size = min_theme_size
+        self.align = align
+        self.n_representatives = n_representatives
+        self.top_n_words = top_n_words
+        self.random_state = random_state
+
+    def _validate(self, n: int) -> None:
+        owner = "ThemeModel"
+        if self.n_themes != "auto":
+            check_int(self.n_themes, "n_themes", owner, minimum=1)
+        check_choice(self.strategy, "strategy", owner, ["auto", "small", "bertopic"])
+        check_int(self.max_themes, "max_themes", owner, minimum=1)
+        check_int(self.small_max, "small_max", owner, minimum=2)
+        check_int(self.n_representatives, "n_representatives", owner, minimum=0)
+        check_int(self.top_n_words, "top_n_words", owner, minimum=1)
+        check_int(self.random_state, "random_state", owner, minimum=0)
+        if self.min_theme_size is not None:
+            check_int(self.min_theme_size, "min_theme_size", owner, minimum=2)
+        if n < 2:
+            raise InputError(f"ThemeModel needs at least 2 stories to find themes; got {n}.")
+
+    def fit(self, texts: Sequence[str], embeddings: np.ndarray, languages: Sequence[str],
+            ids: Sequence[str] | None = None) -> ThemeModel:
+        """Fit on stories: their texts, embeddings (one row each) and language codes."""
+        n = len(texts)
+        self._validate(n)
+        if len(embeddings) != n or len(languages) != n:
+            raise InputError(f"ThemeModel.fit got {n} texts, {len(embeddings)} embeddings and {len(languages)} "
+                             "languages; they must match one to one.")
+        ids = [str(i) for i in ids] if ids is not None else [f"row-{i + 1}" for i in range(n)]
+        order = sorted(range(n), key=lambda i: (hashlib.sha256(texts[i].encode()).hexdigest(), ids[i]))
+        x = normalise_rows(np.asarray(embeddings, dtype=np.float64))
+        if self.align:
+            x = LanguageCentering().fit_transform(x, list(languages))
+        xs = x[order]
+        strategy = self.strategy if self.strategy != "auto" else ("small" if n < self.small_max else "bertopic")
+        fixed = None if self.n_themes == "auto" else int(self.n_themes)
+        if strategy == "small":
+            labels_sorted = cluster_small(xs, n_themes=fixed, max_themes=fixed or self.max_themes)
+        else:
+            labels_sorted = cluster_bertopic(xs, [texts[i] for i in order], min_cluster_size=self.min_theme_size,
+                                             random_state=self.random_state)
+            labels_sorted = merge_clusters(xs, labels_sorted, fixed or self.max_themes)
+        labels = np.empty(n, dtype=int)
+        labels[order] = labels_sorted
+        self.strategy_ = strategy
+        self._finish(texts, x, list(languages), ids, labels)
+        return self
+
+    def _finish(self, texts: Sequence[str], x: np.ndarray, languages: list[str], ids: list[str],
+                labels: np.ndarray) -> None:
+        outlier = labels == -1
+        if outlier.all():  # HDBSCAN found nothing: one theme rather than losing every story
+            labels, outlier = np.zeros(len(labels), dtype=int), np.zeros(len(labels), dtype=bool)
+        # Number themes by size (largest first), ties by their smallest canonical member: stable ids.
+        found = sorted(set(labels[~outlier]), key=lambda t: (-(labels == t).sum(), min(
+            ids[i] for i in np.flatnonzero(labels == t))))
+        renumber = {old: new for new, old in enumerate(found)}
+        theme = np.array([renumber.get(lab, -1) for lab in labels], dtype=int)
+        centroids = normalise_rows(np.stack([x[theme == t].mean(axis=0) for t in range(len(found))]))
+        sims = x @ centroids.T
+        theme[outlier] = sims[outlier].argmax(axis=1)  # reassigned, and flagged in `outlier`
+        similarity = sims[np.arange(len(theme)), theme]
+        tokens = analyse(texts, languages)
+        per_lang = theme_keywords(tokens, theme.tolist(), languages, top_n=self.top_n_words)
+        rows = []
+        for t in range(len(found)):
+            members = np.flatnonzero(theme == t)
+            central = members[np.lexsort((np.array(ids)[members], -similarity[members]))]
+            merged = merge_keywords(per_lang.get(t, {}), top_n=self.top_n_words)
+            langs = pd.Series([languages[i] for i in members]).value_counts()
+            rows.append({
+                "theme_id": t,
+                "label": " · ".join(merged[:3]) if merged else f"theme {t}",
+                "size": len(members),
+                "languages": ", ".join(f"{k}:{v}" for k, v in sorted(langs.items(), key=lambda kv: (-kv[1], kv[0]))),
+                "keywords": merged,
+                "keywords_by_language": {k: [w for w, _ in v] for k, v in sorted(per_lang.get(t, {}).items())},
+                "representatives": [ids[i] for i in central[:self.n_representatives]],
+                "outliers_reassigned": int(outlier[members].sum()),
+            })
+        self.themes_ = pd.DataFrame(rows)
+        labels_by_id = dict(zip(self.themes_["theme_id"], self.themes_["label"]))
+        self.assignments_ = pd.DataFrame({"story_id": ids, "theme_id": theme,
+                                          "theme_label": [labels_by_id[t] for t in theme],
+                                          "theme_similarity": np.round(similarity, 6), "outlier": outlier})
+        self.centroids_ = centroids.astype(np.float32)
+
+    def fit_stories(self, stories: Any, embeddings: np.ndarray, languages: Sequence[str]) -> ThemeModel:
+        """Fit on a :class:`~msc_nlp.StoryCollection` (ids and texts taken from it)."""
+        return self.fit(stories.texts, embeddings, languages, ids=stories.ids)
+
+    def predict(self, embeddings: np.ndarray) -> np.ndarray:
+        """Nearest theme for new embeddings (already aligned the same way, or from one language)."""
+        if not hasattr(self, "centroids_"):
+            raise InputError("This ThemeModel is not fitted yet; call fit(...) first.")
+        return (normalise_rows(np.asarray(embeddings, dtype=np.float64)) @ self.centroids_.T).argmax(axis=1)
+
+    # ------------------------------------------------------------------------------------------ storage
+    def save(self, folder: str | Path) -> Path:
+        """Write ``themes.json``, ``assignments.csv`` and ``centroids.npz`` (no pickle) into ``folder``."""
+        if not hasattr(self, "themes_"):
+            raise InputError("This ThemeModel is not fitted yet; nothing to save.")
+        out = Path(folder)
+        out.mkdir(parents=True, exist_ok=True)
+        meta = {"format": _FORMAT, "strategy": self.strategy_, "params": self.get_params(),
+                "themes": self.themes_.to_dict(orient="records")}
+        (out / "themes.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+        self.assignments_.to_csv(out / "assignments.csv", index=False)
+        np.savez(out / "centroids.npz", centroids=self.centroids_)
+        return out
+
+    def get_params(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in ("n_themes", "strategy", "small_max", "max_themes", "min_theme_size",
+                                              "align", "n_representatives", "top_n_words", "random_state")}
+
+
+def load_themes(folder: str | Path) -> ThemeModel:
+    """Load a :meth:`ThemeModel.save` folder; a missing or altered file gives a clear error."""
+    folder = Path(folder)
+    try:
+        meta = json.loads((folder / "themes.json").read_text(encoding="utf-8"))
+        assignments = pd.read_csv(folder / "assignments.csv", dtype={"story_id": str})
+        with np.load(folder / "centroids.npz", allow_pickle=False) as z:
+            centroids = z["centroids"]
+        if meta.get("format") != _FORMAT or len(centroids) != len(meta["themes"]):
+            raise ValueError("format or theme count does not match")
+    except (OSError, ValueError, KeyError) as exc:
+        raise InputError(f"{str(folder)!r} is not a readable saved theme model ({exc}). Save it again with "
+                         "ThemeModel.save().") from exc
+    model = ThemeModel(**meta["params"])
+    model.strategy_ = meta["strategy"]
+    model.themes_ = pd.DataFrame(meta["themes"])
+    model.assignments_ = assignments
+    model.centroids_ = centroids
+    return model

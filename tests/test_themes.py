@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from msc_nlp import detect_language, embed, read_stories
+from msc_nlp.errors import InputError, ParameterError
+from msc_nlp.text import analyse
+from msc_nlp.themes import ThemeModel, load_themes
+from msc_nlp.themes.keywords import merge_keywords
+
+
+@pytest.fixture(scope="module")
+def sample():
+    stories = read_stories(Path(__file__).resolve().parents[1] / "corpora" / "sample" / "stories.csv")
+    langs = [r.language for r in detect_language(stories)]
+    return stories, embed(stories, align=False), langs
+
+
+@pytest.fixture(scope="module")
+def fitted(sample) -> ThemeModel:
+    stories, emb, langs = sample
+    return ThemeModel(random_state=0).fit_stories(stories, emb, langs)
+
+
+def test_every_story_gets_a_theme_and_themes_mix_languages(sample, fitted: ThemeModel) -> None:
+    stories, _, langs = sample
+    a = fitted.assignments_
+    assert a["story_id"].tolist() == stories.ids  # input order, nothing lost
+    assert a["theme_id"].between(0, len(fitted.themes_) - 1).all()
+    assert 3 <= len(fitted.themes_) <= 12
+    assert fitted.themes_["size"].sum() == len(stories)
+    multilingual = [t for t in fitted.themes_["languages"] if len(t.split(",")) >= 2]
+    assert len(multilingual) >= len(fitted.themes_) // 2
+
+
+def test_themes_follow_the_stories_meaning(sample, fitted: ThemeModel) -> None:
+    from sklearn.metrics import normalized_mutual_info_score
+
+    gold = sample[0].to_pandas()["theme"]
+    assert normalized_mutual_info_score(gold, fitted.assignments_["theme_id"]) > 0.5
+
+
+def test_keywords_labels_and_representatives(fitted: ThemeModel, sample) -> None:
+    stories, _, langs = sample
+    lang_of = dict(zip(stories.ids, langs))
+    for row in fitted.themes_.itertuples():
+        members = fitted.assignments_.loc[fitted.assignments_["theme_id"] == row.theme_id, "story_id"]
+        assert set(row.keywords_by_language) == {lang_of[s] for s in members}
+        assert row.label and " · " in row.label or len(row.keywords) < 2
+        assert len({w.lower() for w in row.keywords}) == len(row.keywords)
+        assert set(row.representatives) <= set(members) and len(row.representatives) == min(3, row.size)
+
+
+def test_forty_story_subset_meets_the_small_collection_bar(sample) -> None:
+    stories, emb, langs = sample
+    idx = list(range(0, 70, 2))[:20] + list(range(1, 70, 2))[:20]
+    model = ThemeModel().fit([stories.texts[i] for i in idx], emb[idx], [langs[i] for i in idx],
+                             ids=[stories.ids[i] for i in idx])
+    assert model.strategy_ == "small" and model.assignments_["outlier"].mean() <= 0.10
+    assert len(model.themes_) >= 3
+    assert all(len(k) > 0 for k in model.themes_["keywords"])
+
+
+def test_shuffled_input_gives_the_same_partition(sample, fitted: ThemeModel) -> None:
+    from sklearn.metrics import adjusted_rand_score
+
+    stories, emb, langs = sample
+    order = np.random.default_rng(3).permutation(len(stories))
+    again = ThemeModel(random_state=0).fit([stories.texts[i] for i in order], emb[order],
+                                           [langs[i] for i in order], ids=[stories.ids[i] for i in order])
+    merged = fitted.assignments_.merge(again.assignments_, on="story_id")
+    assert adjusted_rand_score(merged["theme_id_x"], merged["theme_id_y"]) == 1.0
+    assert (merged["theme_id_x"] == merged["theme_id_y"]).all()  # even the numbering is stable
+
+
+@pytest.mark.slow
+def test_bertopic_strategy_reassigns_and_flags_outliers(sample) -> None:
+    stories, emb, langs = sample
+    texts = stories.texts * 5
+    ids = [f"{i}-{k}" for k in range(5) for i in stories.ids]
+    noise = np.random.default_rng(0).normal(scale=0.02, size=(len(texts), emb.shape[1]))
+    model = ThemeModel(strategy="bertopic", random_state=0).fit(texts, np.vstack([emb] * 5) + noise, langs * 5,
+                                                                 ids=ids)
+    a = model.assignments_
+    assert len(a) == len(texts) and (a["theme_id"] >= 0).all()
+    assert a["outlier"].dtype == bool
+    assert model.themes_["outliers_reassigned"].sum() == a["outlier"].sum()
+
+
+def test_save_and_load_without_pickle(tmp_path: Path, fitted: ThemeModel) -> None:
+    fitted.save(tmp_path / "themes")
+    back = load_themes(tmp_path / "themes")
+    pd.testing.assert_frame_equal(back.assignments_, fitted.assignments_, check_dtype=False)
+    assert back.themes_["keywords"].tolist() == fitted.themes_["keywords"].tolist()
+    assert np.array_equal(back.predict(fitted.centroids_), np.arange(len(fitted.themes_)))
+    (tmp_path / "themes" / "centroids.npz").write_bytes(b"tampered")
+    with pytest.raises(InputError, match="not a readable saved theme model"):
+        load_themes(tmp_path / "themes")
+
+
+def test_bad_parameters_and_input(sample) -> None:
+    stories, emb, langs = sample
+    with pytest.raises(ParameterError, match="strategy"):
+        ThemeModel(strategy="lda").fit(stories.texts, emb, langs)
+    with pytest.raises(ParameterError, match="n_themes"):
+        ThemeModel(n_themes=0).fit(stories.texts, emb, langs)
+    with pytest.raises(InputError, match="match one to one"):
+        ThemeModel().fit(stories.texts, emb[:5], langs)
+    with pytest.raises(InputError, match="not fitted"):
+        ThemeModel().predict(emb)
+
+
+def test_text_analysis_handles_plurals_and_stop_words() -> None:
+    tokens = analyse(["De waterpunten en het waterpunt van de scholen.", "The schools and the school."],
+                     ["nl", "en"])
+    assert {t.stem for t in tokens[0]} == {"nl:waterpunt", "nl:school"}
+    assert [t.lemma for t in tokens[1]] == ["school", "school"]
+
+
+def test_merge_keywords_drops_repeats_across_languages() -> None:
+    merged = merge_keywords({"nl": [("water", 1.0), ("school", 0.5)], "en": [("water", 2.0), ("well", 1.0)],
+                             "fr": [("école", 1.0), ("ecole", 0.9)]})
+    assert merged == ["water", "école", "well", "school"]  # rank by rank, languages in a fixed order
