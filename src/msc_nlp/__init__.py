@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from . import errors
 from .embedding import Embedder, EmbeddingCache, LanguageCentering, embed, get_embedder
+from .themes import ThemeModel, load_themes
 from .language.detector import LanguageDetector, LanguageResult, detect_language
 from .stories import StoryCollection, read_stories
 
@@ -25,4 +26,6 @@ __all__ = [
     "get_embedder",
     "EmbeddingCache",
     "LanguageCentering",
+    "ThemeModel",
+    "load_themes",
 ]
