@@ -99,8 +99,8 @@ class LanguageDetector:
         Another model file in the format of ``models/build_langid.py`` (default: the packaged one).
     """
 
-    def __init__(self, languages: Sequence[str] = ("nl", "en", "fr"), *, short_text_prior: float = 2.0,
-                 min_confidence: float = 0.5, mixed_min_words: int = 4, mixed_min_share: float = 0.2,
+    def __init__(self, languages: Sequence[str] = ("nl", "en", "fr"), *, short_text_prior: float = 1.5,
+                 min_confidence: float = 0.3, mixed_min_words: int = 4, mixed_min_share: float = 0.2,
                  model_path: str | Path | None = None) -> None:
         self.languages = tuple(languages)
         self.short_text_prior = short_text_prior
