@@ -125,3 +125,43 @@ def test_merge_keywords_drops_repeats_across_languages() -> None:
     merged = merge_keywords({"nl": [("water", 1.0), ("school", 0.5)], "en": [("water", 2.0), ("well", 1.0)],
                              "fr": [("école", 1.0), ("ecole", 0.9)]})
     assert merged == ["water", "école", "well", "school"]  # rank by rank, languages in a fixed order
+
+
+FIXED = {"water and sanitation": "clean water, wells, latrines and hygiene",
+         "savings and income": ["savings group", "loan", "women's income"],
+         "health and HIV": "HIV, clinics, testing and health services"}
+
+
+def test_fixed_themes_assign_every_story_or_none(sample) -> None:
+    stories, emb, langs = sample
+    model = ThemeModel(fixed_themes=FIXED).fit_stories(stories, emb, langs)
+    a = model.assignments_.merge(stories.to_pandas()[["story_id", "theme"]], on="story_id")
+    assert len(a) == len(stories) and model.strategy_ == "fixed"
+    assert set(model.themes_["label"]) <= {*FIXED, "none"} and "none" in set(a["theme_label"])
+    water = a[a["theme_label"] == "water and sanitation"]
+    assert (water["theme"] == "water_sanitation").mean() >= 0.6
+    assert {lang for s, lang in zip(stories.ids, langs) if s in set(water["story_id"])} >= {"nl", "en", "fr"}
+
+
+def test_seed_themes_guide_and_name_themes(sample) -> None:
+    stories, emb, langs = sample
+    model = ThemeModel(seed_themes=FIXED).fit_stories(stories, emb, langs)
+    assert "seed" in model.themes_.columns
+    assert set(model.themes_["seed"]) - {""} <= set(FIXED) and (model.themes_["seed"] != "").any()
+    with pytest.raises(ParameterError, match="not both"):
+        ThemeModel(seed_themes=FIXED, fixed_themes=FIXED).fit_stories(stories, emb, langs)
+    with pytest.raises(InputError, match="empty description"):
+        ThemeModel(seed_themes={"x": " "}).fit_stories(stories, emb, langs)
+
+
+def test_domain_audit_counts_stated_and_best_fit(sample) -> None:
+    from msc_nlp.themes.guided import audit_domains
+
+    stories, emb, _ = sample
+    domains = {"lives of people": "changes in the lives of people, families and communities",
+               "organisational capacity": "leadership, strategy, management and learning of the organisation"}
+    stated = stories.to_pandas()["domain"].tolist()
+    per_story, summary = audit_domains(emb, domains, ids=stories.ids, stated=stated)
+    assert len(per_story) == len(stories) and set(per_story["best_domain"]) <= {*domains, "none"}
+    assert summary["best_fit"].sum() == len(stories) and summary["stated"].sum() == len(stories)
+    assert set(summary["domain"]) >= set(domains) | {"policy and advocacy"}

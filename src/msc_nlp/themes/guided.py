@@ -62,7 +62,7 @@ def assign_to_themes(x: np.ndarray, names: Sequence[str], vectors: np.ndarray, *
 
 def audit_domains(embeddings: np.ndarray, domains: Mapping[str, str | Sequence[str]], *,
                   ids: Sequence[str] | None = None, stated: Sequence[str] | None = None,
-                  min_similarity: float = 0.2, model: str = "use-multilingual") -> tuple[pd.DataFrame,
+                  min_similarity: float = 0.1, model: str = "use-multilingual") -> tuple[pd.DataFrame,
                                                                                       pd.DataFrame]:
     """How stories distribute over the domains of change, and what falls in none.
 

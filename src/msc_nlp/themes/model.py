@@ -3,19 +3,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .._validation import check_choice, check_int
+from .._validation import check_choice, check_float, check_int
 from ..embedding.align import LanguageCentering
 from ..embedding.base import normalise_rows
-from ..errors import InputError
+from ..errors import InputError, ParameterError
 from ..text import analyse
 from .clustering import cluster_bertopic, cluster_small, merge_clusters
+from .guided import NONE, assign_to_themes, describe, guide_embeddings
 from .keywords import merge_keywords, theme_keywords
 
 __all__ = ["ThemeModel", "load_themes"]
@@ -43,6 +44,17 @@ class ThemeModel:
         form across languages.
     n_representatives, top_n_words:
         Stories listed per theme (most central first) and keywords kept per language.
+    seed_themes:
+        Optional guidance, ``{name: description or [seed words]}`` (e.g. the MSC domains of change): stories
+        close to a seed are pulled towards it before clustering, and each found theme is matched to the
+        closest seed (column ``seed``). Themes not covered by a seed still emerge.
+    fixed_themes:
+        A fixed theme list in the same format: no clustering; each story goes to its most similar theme, or
+        to ``none`` below ``min_similarity`` (nothing is dropped).
+    min_similarity:
+        Cosine similarity a story (or theme centroid) needs to count as belonging to a seed or fixed theme.
+    embedding_model:
+        The model that embeds seed/fixed theme descriptions; it must be the one the stories were embedded with.
     random_state:
         Seed of every stochastic step (UMAP). Input order never matters: stories are put in a canonical
         order (by text hash and id) before clustering.
@@ -54,7 +66,10 @@ class ThemeModel:
 
     def __init__(self, *, n_themes: int | str = "auto", strategy: str = "auto", small_max: int = 300,
                  max_themes: int = 12, min_theme_size: int | None = None, align: bool = True,
-                 n_representatives: int = 3, top_n_words: int = 10, random_state: int = 0) -> None:
+                 n_representatives: int = 3, top_n_words: int = 10,
+                 seed_themes: Mapping[str, str | Sequence[str]] | None = None,
+                 fixed_themes: Mapping[str, str | Sequence[str]] | None = None, min_similarity: float = 0.15,
+                 embedding_model: str = "use-multilingual", random_state: int = 0) -> None:
         self.n_themes = n_themes
         self.strategy = strategy
         self.small_max = small_max
@@ -63,6 +78,10 @@ class ThemeModel:
         self.align = align
         self.n_representatives = n_representatives
         self.top_n_words = top_n_words
+        self.seed_themes = seed_themes
+        self.fixed_themes = fixed_themes
+        self.min_similarity = min_similarity
+        self.embedding_model = embedding_model
         self.random_state = random_state
 
     def _validate(self, n: int) -> None:
@@ -75,6 +94,10 @@ class ThemeModel:
         check_int(self.n_representatives, "n_representatives", owner, minimum=0)
         check_int(self.top_n_words, "top_n_words", owner, minimum=1)
         check_int(self.random_state, "random_state", owner, minimum=0)
+        check_float(self.min_similarity, "min_similarity", owner, low=-1.0, high=1.0)
+        if self.seed_themes is not None and self.fixed_themes is not None:
+            raise ParameterError("ThemeModel takes seed_themes (guidance) or fixed_themes (a fixed list), not "
+                                 "both. Got both.")
         if self.min_theme_size is not None:
             check_int(self.min_theme_size, "min_theme_size", owner, minimum=2)
         if n < 2:
@@ -91,31 +114,58 @@ class ThemeModel:
         ids = [str(i) for i in ids] if ids is not None else [f"row-{i + 1}" for i in range(n)]
         order = sorted(range(n), key=lambda i: (hashlib.sha256(texts[i].encode()).hexdigest(), ids[i]))
         x = normalise_rows(np.asarray(embeddings, dtype=np.float64))
-        if self.align:
-            x = LanguageCentering().fit_transform(x, list(languages))
+        centering = LanguageCentering().fit(x, list(languages)) if self.align else None
+        if centering is not None:
+            x = centering.transform(x, list(languages))
+        given = self.fixed_themes if self.fixed_themes is not None else self.seed_themes
+        names, seeds = self._describe(given, centering) if given is not None else ([], None)
+        if self.fixed_themes is not None:
+            assigned, _ = assign_to_themes(x, names, seeds, min_similarity=self.min_similarity)
+            self.strategy_ = "fixed"
+            self._finish(texts, x, list(languages), ids, np.array([(names + [NONE]).index(a) for a in assigned]),
+                         names=[*names, NONE])
+            return self
         xs = x[order]
+        xc = guide_embeddings(xs, seeds, min_similarity=self.min_similarity) if seeds is not None else xs
         strategy = self.strategy if self.strategy != "auto" else ("small" if n < self.small_max else "bertopic")
         fixed = None if self.n_themes == "auto" else int(self.n_themes)
         if strategy == "small":
-            labels_sorted = cluster_small(xs, n_themes=fixed, max_themes=fixed or self.max_themes)
+            labels_sorted = cluster_small(xc, n_themes=fixed, max_themes=fixed or self.max_themes)
         else:
-            labels_sorted = cluster_bertopic(xs, [texts[i] for i in order], min_cluster_size=self.min_theme_size,
+            labels_sorted = cluster_bertopic(xc, [texts[i] for i in order], min_cluster_size=self.min_theme_size,
                                              random_state=self.random_state)
-            labels_sorted = merge_clusters(xs, labels_sorted, fixed or self.max_themes)
+            labels_sorted = merge_clusters(xc, labels_sorted, fixed or self.max_themes)
         labels = np.empty(n, dtype=int)
         labels[order] = labels_sorted
         self.strategy_ = strategy
         self._finish(texts, x, list(languages), ids, labels)
+        if seeds is not None:
+            sims = self.centroids_.astype(np.float64) @ seeds.T
+            self.themes_["seed"] = [names[b] if sims[t, b] >= self.min_similarity else ""
+                                    for t, b in enumerate(sims.argmax(axis=1))]
         return self
 
+    def _describe(self, themes: Mapping[str, str | Sequence[str]], centering: LanguageCentering | None
+                  ) -> tuple[list[str], np.ndarray]:
+        """Theme vectors in the stories' (aligned) space: a description is centred like its own language."""
+        from ..language.detector import detect_language
+
+        names, vectors = describe(themes, self.embedding_model)
+        if centering is None:
+            return names, vectors
+        joined = [v if isinstance(v, str) else " ".join(map(str, v)) for v in themes.values()]
+        return names, centering.transform(vectors, [r.language for r in detect_language(joined)])
+
     def _finish(self, texts: Sequence[str], x: np.ndarray, languages: list[str], ids: list[str],
-                labels: np.ndarray) -> None:
+                labels: np.ndarray, names: list[str] | None = None) -> None:
         outlier = labels == -1
         if outlier.all():  # HDBSCAN found nothing: one theme rather than losing every story
             labels, outlier = np.zeros(len(labels), dtype=int), np.zeros(len(labels), dtype=bool)
-        # Number themes by size (largest first), ties by their smallest canonical member: stable ids.
-        found = sorted(set(labels[~outlier]), key=lambda t: (-(labels == t).sum(), min(
-            ids[i] for i in np.flatnonzero(labels == t))))
+        if names is not None:  # a fixed list keeps its order and names (themes with no story stay out)
+            found = [t for t in range(len(names)) if (labels == t).any()]
+        else:  # number themes by size (largest first), ties by their smallest member: stable ids
+            found = sorted(set(labels[~outlier]), key=lambda t: (-(labels == t).sum(), min(
+                ids[i] for i in np.flatnonzero(labels == t))))
         renumber = {old: new for new, old in enumerate(found)}
         theme = np.array([renumber.get(lab, -1) for lab in labels], dtype=int)
         centroids = normalise_rows(np.stack([x[theme == t].mean(axis=0) for t in range(len(found))]))
@@ -132,7 +182,8 @@ class ThemeModel:
             langs = pd.Series([languages[i] for i in members]).value_counts()
             rows.append({
                 "theme_id": t,
-                "label": " · ".join(merged[:3]) if merged else f"theme {t}",
+                "label": names[found[t]] if names is not None else (" · ".join(self._label_words(merged))
+                                                                     if merged else f"theme {t}"),
                 "size": len(members),
                 "languages": ", ".join(f"{k}:{v}" for k, v in sorted(langs.items(), key=lambda kv: (-kv[1], kv[0]))),
                 "keywords": merged,
@@ -146,6 +197,20 @@ class ThemeModel:
                                           "theme_label": [labels_by_id[t] for t in theme],
                                           "theme_similarity": np.round(similarity, 6), "outlier": outlier})
         self.centroids_ = centroids.astype(np.float32)
+
+    def _label_words(self, keywords: list[str], n: int = 3, max_similarity: float = 0.6) -> list[str]:
+        """The first ``n`` keywords that are not translations or near-synonyms of an earlier one
+        ("child · enfant · kinderen" becomes "child · committee · latrine")."""
+        from ..embedding import embed
+
+        vectors = embed(keywords, self.embedding_model, align=False)
+        chosen: list[int] = []
+        for i in range(len(keywords)):
+            if all(float(vectors[i] @ vectors[j]) < max_similarity for j in chosen):
+                chosen.append(i)
+            if len(chosen) == n:
+                break
+        return [keywords[i] for i in chosen]
 
     def fit_stories(self, stories: Any, embeddings: np.ndarray, languages: Sequence[str]) -> ThemeModel:
         """Fit on a :class:`~msc_nlp.StoryCollection` (ids and texts taken from it)."""
@@ -173,7 +238,9 @@ class ThemeModel:
 
     def get_params(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in ("n_themes", "strategy", "small_max", "max_themes", "min_theme_size",
-                                              "align", "n_representatives", "top_n_words", "random_state")}
+                                              "align", "n_representatives", "top_n_words", "seed_themes",
+                                              "fixed_themes", "min_similarity", "embedding_model",
+                                              "random_state")}
 
 
 def load_themes(folder: str | Path) -> ThemeModel:
