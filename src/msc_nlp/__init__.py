@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from . import errors
 from .embedding import Embedder, EmbeddingCache, LanguageCentering, embed, get_embedder
-from .themes import ThemeModel, load_themes
 from .language.detector import LanguageDetector, LanguageResult, detect_language
 from .stories import StoryCollection, read_stories
+from .themes import ThemeModel, load_themes
 
 __version__ = "0.1.0"
 
