@@ -21,8 +21,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/msc-nlp langid corpora/sample/stories.csv --out $(DEMO_OUT)
-	@echo "Report: $(DEMO_OUT)/languages.html"
+	$(BIN)/msc-nlp analyze corpora/sample/stories.csv --out $(DEMO_OUT)
+	@echo "Report: $(DEMO_OUT)/report.html"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -6,15 +6,18 @@ ECDPM 5C capabilities and prepare selection panels. Everything runs offline.
 from __future__ import annotations
 
 from . import errors
+from ._version import __version__
 from .embedding import Embedder, EmbeddingCache, LanguageCentering, embed, get_embedder
 from .language.detector import LanguageDetector, LanguageResult, detect_language
+from .pipeline import AnalysisResult, analyze, load_result
 from .stories import StoryCollection, read_stories
 from .themes import ThemeModel, load_themes
 
-__version__ = "0.1.0"
-
 __all__ = [
     "__version__",
+    "analyze",
+    "AnalysisResult",
+    "load_result",
     "errors",
     "read_stories",
     "StoryCollection",

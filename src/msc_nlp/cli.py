@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
 from .errors import MscNlpError
 
 
@@ -21,6 +21,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = p.add_subparsers(dest="command", required=True)
+    ana = sub.add_parser("analyze", help="run the whole pipeline and write a report")
+    ana.add_argument("input", help="CSV, TSV, XLSX, JSON or JSONL file of stories")
+    ana.add_argument("--out", required=True, help="folder for report.html, stories.csv, themes.csv, result.json")
+    ana.add_argument("--text-column", help="column with the story text (default: guessed)")
+    ana.add_argument("--id-column", help="column with the story id (default: guessed or row numbers)")
+    ana.add_argument("--domain-column", help="column with the MSC domain of change (becomes 'domain')")
+    ana.add_argument("--sheet", help="sheet of a workbook")
+    ana.add_argument("--embedding-model", default="use-multilingual",
+                     help="use-multilingual (default) or sentence-transformers:<local folder>")
+    ana.add_argument("--seed", type=int, default=0, help="random_state (default 0)")
+    ana.add_argument("--themes", default="auto", help="number of themes or 'auto' (default)")
     lang = sub.add_parser("langid", help="detect the language of every story")
     lang.add_argument("input", help="CSV, TSV, XLSX, JSON or JSONL file of stories")
     lang.add_argument("--out", help="folder for languages.csv and languages.html (default: print a summary)")
@@ -70,11 +81,35 @@ def _langid(args: argparse.Namespace) -> int:
     return 0
 
 
+def _analyze(args: argparse.Namespace) -> int:
+    from .errors import ParameterError
+    from .pipeline import analyze
+    from .report import write_report
+    from .stories import read_stories
+
+    rename = {"domain": args.domain_column} if args.domain_column else {}
+    stories = read_stories(args.input, text=args.text_column, id=args.id_column, sheet=args.sheet, **rename)
+    if args.themes != "auto" and not args.themes.isdigit():
+        raise ParameterError(f"--themes must be a number or 'auto'. Got {args.themes!r}.")
+    n_themes = int(args.themes) if args.themes != "auto" else "auto"
+    if not args.quiet:
+        print(f"analysing {len(stories)} stories from {args.input} ...", file=sys.stderr)
+    result = analyze(stories, embedding_model=args.embedding_model, random_state=args.seed, n_themes=n_themes,
+                     show_progress=False if args.quiet else None)
+    out = result.save(args.out)
+    report = write_report(result, out / "report.html", title=f"MSC stories: {Path(args.input).name}")
+    if not args.quiet:
+        counts = result.manifest["counts"]
+        print(f"{len(result.stories)} stories, languages {counts['language']}, {counts['themes']} themes; "
+              f"wrote {report}, stories.csv, themes.csv, result.json in {out}", file=sys.stderr)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
     try:
-        return {"langid": _langid}[args.command](args)
+        return {"langid": _langid, "analyze": _analyze}[args.command](args)
     except MscNlpError as exc:
         if args.debug:
             raise

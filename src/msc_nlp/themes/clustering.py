@@ -11,7 +11,8 @@ __all__ = ["cluster_small", "cluster_bertopic", "merge_clusters"]
 
 
 def cluster_small(x: np.ndarray, *, n_themes: int | None, max_themes: int, min_themes: int = 3) -> np.ndarray:
-    """Ward clustering; without ``n_themes`` the k in [min_themes, max_themes] with the best cosine silhouette.
+    """Ward clustering; without ``n_themes`` the k in [min_themes, min(max_themes, sqrt(n))] with the best
+    cosine silhouette.
     Deterministic (no random step)."""
     from sklearn.cluster import AgglomerativeClustering
     from sklearn.metrics import silhouette_score
@@ -21,7 +22,9 @@ def cluster_small(x: np.ndarray, *, n_themes: int | None, max_themes: int, min_t
         return np.zeros(n, dtype=int)
     if n_themes is not None:
         return AgglomerativeClustering(n_clusters=min(n_themes, n), linkage="ward").fit_predict(x)
-    upper = max(2, min(max_themes, n // 3))
+    # At most ~sqrt(n) themes: silhouette keeps rising as clusters shrink, and a panel cannot use 12 themes
+    # of 3 stories.
+    upper = max(2, min(max_themes, n // 3, max(min_themes, int(math.sqrt(n)))))
     lower = min(min_themes, upper)
     best, best_score = None, -2.0
     for k in range(lower, upper + 1):

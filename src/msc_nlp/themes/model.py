@@ -114,7 +114,9 @@ class ThemeModel:
         ids = [str(i) for i in ids] if ids is not None else [f"row-{i + 1}" for i in range(n)]
         order = sorted(range(n), key=lambda i: (hashlib.sha256(texts[i].encode()).hexdigest(), ids[i]))
         x = normalise_rows(np.asarray(embeddings, dtype=np.float64))
-        centering = LanguageCentering().fit(x, list(languages)) if self.align else None
+        # Means are fitted in the canonical order too: a float sum depends on its order, and UMAP amplifies
+        # differences in the last bit.
+        centering = LanguageCentering().fit(x[order], [languages[i] for i in order]) if self.align else None
         if centering is not None:
             x = centering.transform(x, list(languages))
         given = self.fixed_themes if self.fixed_themes is not None else self.seed_themes
@@ -195,7 +197,8 @@ class ThemeModel:
         labels_by_id = dict(zip(self.themes_["theme_id"], self.themes_["label"]))
         self.assignments_ = pd.DataFrame({"story_id": ids, "theme_id": theme,
                                           "theme_label": [labels_by_id[t] for t in theme],
-                                          "theme_similarity": np.round(similarity, 6), "outlier": outlier})
+                                          "theme_similarity": np.round(similarity.astype(np.float64), 6),
+                                          "outlier": outlier})
         self.centroids_ = centroids.astype(np.float32)
 
     def _label_words(self, keywords: list[str], n: int = 3, max_similarity: float = 0.6) -> list[str]:

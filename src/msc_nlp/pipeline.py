@@ -1,0 +1,196 @@
+"""``analyze()``: the whole pipeline in one call, and the AnalysisResult it returns."""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._version import __version__
+from .errors import InputError
+from .stories import StoryCollection, read_stories
+
+__all__ = ["AnalysisResult", "analyze", "load_result", "STATUS_VALUES"]
+
+#: ``status`` of a story in the result: why it may have been treated differently (never dropped).
+STATUS_VALUES = ("ok", "empty", "too_short", "undetected_language")
+_FORMAT = 1
+
+
+@dataclass
+class AnalysisResult:
+    """What :func:`analyze` found.
+
+    ``stories``: one row per input story, in input order: ``story_id``, ``status``, ``language``,
+    ``language_confidence``, ``mixed``, ``languages``, ``theme_id`` (-1 for empty stories), ``theme_label``,
+    ``theme_similarity``, ``outlier``, ``map_x``/``map_y`` (2-D theme map), ``text`` and every input column.
+    ``themes``: one row per theme (``theme_id``, ``label``, ``size``, ``languages``, ``keywords``,
+    ``keywords_by_language``, ``representatives``, ...). ``manifest``: input hash, models and versions,
+    parameters, seed, counts and timings.
+    """
+
+    stories: pd.DataFrame
+    themes: pd.DataFrame
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        """The whole result as one JSON document (pandas' table schema keeps the column types)."""
+        return json.dumps({"format": _FORMAT, "manifest": self.manifest,
+                           "stories": json.loads(self.stories.to_json(orient="table", index=False)),
+                           "themes": json.loads(self.themes.to_json(orient="table", index=False))},
+                          ensure_ascii=False)
+
+    def save(self, folder: str | Path) -> Path:
+        """Write ``result.json`` (everything, reloadable with :func:`load_result`), ``stories.csv`` and
+        ``themes.csv`` into ``folder``. No pickle."""
+        out = Path(folder)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "result.json").write_text(self.to_json(), encoding="utf-8")
+        self.stories.to_csv(out / "stories.csv", index=False)
+        flat = self.themes.copy()
+        for col in flat.columns:
+            if flat[col].map(lambda v: isinstance(v, (list, dict))).any():
+                flat[col] = flat[col].map(lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, dict)
+                                          else "; ".join(map(str, v)))
+        flat.to_csv(out / "themes.csv", index=False)
+        return out
+
+
+def load_result(folder: str | Path) -> AnalysisResult:
+    """Load a result saved with :meth:`AnalysisResult.save` (a folder or its ``result.json``)."""
+    path = Path(folder)
+    path = path / "result.json" if path.is_dir() else path
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != _FORMAT:
+            raise ValueError(f"format {data.get('format')!r}, expected {_FORMAT}")
+        stories = pd.read_json(io.StringIO(json.dumps(data["stories"])), orient="table")
+        themes = pd.read_json(io.StringIO(json.dumps(data["themes"])), orient="table")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{str(path)!r} is not a readable msc_nlp result ({exc}). Run analyze() and save() "
+                         "again.") from exc
+    return AnalysisResult(stories.reset_index(drop=True), themes.reset_index(drop=True), data["manifest"])
+
+
+def analyze(
+    stories: StoryCollection | pd.DataFrame | str | Path,
+    *,
+    text: str | None = None,
+    id: str | None = None,  # noqa: A002
+    embedding_model: str = "use-multilingual",
+    random_state: int = 0,
+    n_themes: int | str = "auto",
+    max_themes: int = 12,
+    seed_themes: Mapping[str, str | Sequence[str]] | None = None,
+    fixed_themes: Mapping[str, str | Sequence[str]] | None = None,
+    cache: str | Path | None = None,
+    show_progress: bool | None = None,
+) -> AnalysisResult:
+    """Run the pipeline: read → language → embeddings → cross-lingual themes → 2-D map.
+
+    ``stories`` is a :class:`StoryCollection`, a DataFrame or a file path (``text``/``id`` name the columns
+    as in :func:`read_stories`). The other parameters go to :func:`embed` and :class:`ThemeModel`. Every input
+    row is in ``result.stories`` with a ``status``; empty stories get no theme (``theme_id`` -1).
+    """
+    from .embedding import embed, get_embedder
+    from .language.detector import detect_language
+    from .themes import ThemeModel
+
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    collection = stories if isinstance(stories, StoryCollection) else read_stories(stories, text=text, id=id)
+    frame = collection.to_pandas()
+    timings["read"] = time.perf_counter() - t0
+
+    t = time.perf_counter()
+    langs = detect_language(collection)
+    timings["language"] = time.perf_counter() - t
+    frame.insert(2, "language", [r.language for r in langs])
+    frame.insert(3, "language_confidence", [r.confidence for r in langs])
+    frame.insert(4, "mixed", [r.mixed for r in langs])
+    frame.insert(5, "languages", ["+".join(r.languages) for r in langs])
+    frame["status"] = [s if s != "ok" or r.language != "und" else "undetected_language"
+                       for s, r in zip(frame["status"], langs)]
+
+    usable = np.flatnonzero(frame["status"].ne("empty").to_numpy())
+    if len(usable) < 2:
+        raise InputError(f"analyze needs at least 2 non-empty stories to find themes; got {len(usable)} of "
+                         f"{len(frame)}. Check the text column ({collection.column_map.get('text')!r}).")
+    t = time.perf_counter()
+    texts = [frame.at[i, "text"] for i in usable]
+    languages = [frame.at[i, "language"] for i in usable]
+    vectors = embed(texts, embedding_model, cache=cache, show_progress=show_progress, align=False)
+    timings["embedding"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    model = ThemeModel(n_themes=n_themes, max_themes=max_themes, seed_themes=seed_themes,
+                       fixed_themes=fixed_themes, embedding_model=embedding_model, random_state=random_state)
+    model.fit(texts, vectors, languages, ids=[frame.at[i, "story_id"] for i in usable])
+    timings["themes"] = time.perf_counter() - t
+
+    assigned = model.assignments_.drop(columns="story_id")
+    for col, empty in (("theme_id", -1), ("theme_label", "none"), ("theme_similarity", 0.0), ("outlier", False)):
+        values = np.full(len(frame), empty, dtype=object)
+        values[usable] = assigned[col].to_numpy()
+        frame.insert(6 + ["theme_id", "theme_label", "theme_similarity", "outlier"].index(col), col,
+                     pd.array(values.tolist(), dtype=assigned[col].dtype))
+    coords = _map_coordinates(vectors, languages)
+    for k, col in enumerate(("map_x", "map_y")):
+        values = np.full(len(frame), np.nan)
+        values[usable] = np.round(coords[:, k], 6)
+        frame.insert(10 + k, col, values)
+    timings["total"] = time.perf_counter() - t0
+
+    manifest = {
+        "msc_nlp_version": __version__,
+        "input": {"source": collection.source, "sha256": _input_hash(frame), "rows": len(frame),
+                  "column_map": dict(collection.column_map), "generated_ids": collection.generated_ids},
+        "counts": {"status": frame["status"].value_counts().to_dict(),
+                   "language": frame["language"].value_counts().to_dict(), "themes": int(len(model.themes_)),
+                   "outliers_reassigned": int(model.assignments_["outlier"].sum())},
+        "models": {"embedding": embedding_model, "embedding_version": getattr(get_embedder(embedding_model),
+                                                                               "version", "unknown"),
+                   "language_model": "msc_nlp/data/langid.npz", "theme_strategy": model.strategy_,
+                   "bertopic": _version("bertopic"), "spacy": _version("spacy")},
+        "parameters": {"n_themes": n_themes, "max_themes": max_themes, "seed_themes": seed_themes,
+                       "fixed_themes": fixed_themes},
+        "random_state": random_state,
+        "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
+    }
+    return AnalysisResult(frame, model.themes_.copy(), manifest)
+
+
+def _map_coordinates(vectors: np.ndarray, languages: Sequence[str]) -> np.ndarray:
+    """2-D coordinates for the theme map: PCA of the language-centred embeddings (deterministic, fast)."""
+    from sklearn.decomposition import PCA
+
+    from .embedding import LanguageCentering
+
+    x = LanguageCentering().fit_transform(vectors, list(languages))
+    if len(x) < 3:
+        return np.zeros((len(x), 2))
+    coords = PCA(n_components=2, svd_solver="full").fit_transform(x)
+    signs = np.sign(coords[np.abs(coords).argmax(axis=0), [0, 1]])  # fix PCA's arbitrary sign
+    return coords * np.where(signs == 0, 1, signs)
+
+
+def _input_hash(frame: pd.DataFrame) -> str:
+    h = hashlib.sha256()
+    for sid, txt in zip(frame["story_id"], frame["text"]):
+        h.update(f"{sid}\x1f{txt}\x1e".encode())
+    return h.hexdigest()
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"

@@ -1,0 +1,60 @@
+"""The HTML report: overview, theme map, theme table with keywords per language, language table."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from ..pipeline import AnalysisResult
+
+__all__ = ["write_report"]
+
+
+def _figures(result: AnalysisResult) -> dict[str, str]:
+    import plotly.express as px
+
+    stories = result.stories
+    figs = {}
+    counts = stories["language"].value_counts().rename_axis("language").reset_index(name="stories")
+    figs["languages"] = px.bar(counts, x="language", y="stories", title="Stories per language")
+    placed = stories[stories["theme_id"] >= 0].copy()
+    placed["theme"] = placed["theme_id"].astype(str) + ": " + placed["theme_label"].astype(str)
+    hover = [c for c in ("title", "language", "region", "domain") if c in placed.columns]
+    figs["map"] = px.scatter(placed, x="map_x", y="map_y", color="theme", hover_name="story_id", hover_data=hover,
+                             title="Theme map (each dot a story; nearby stories say similar things, in any "
+                                   "language)")
+    figs["map"].update_layout(xaxis_title="", yaxis_title="", legend_title_text="theme")
+    by = [c for c in ("domain", "period") if c in stories.columns]
+    for col in by:
+        table = stories[col].fillna("(blank)").value_counts().rename_axis(col).reset_index(name="stories")
+        figs[col] = px.bar(table, x=col, y="stories", title=f"Stories per {col}")
+    html = {}
+    for i, (name, fig) in enumerate(figs.items()):
+        fig.update_layout(height=480 if name == "map" else 320, margin={"t": 50, "l": 40, "r": 20, "b": 40})
+        html[name] = fig.to_html(full_html=False, include_plotlyjs="inline" if i == 0 else False,
+                                 div_id=f"fig-{name}")
+    return html
+
+
+def write_report(result: AnalysisResult, path: str | Path, *, title: str = "MSC story analysis") -> Path:
+    """Write a self-contained HTML report (no network needed to open it) and return its path."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(loader=PackageLoader("msc_nlp.report", "templates"), autoescape=select_autoescape())
+    stories = result.stories
+    flagged = stories[(stories["language"].isin(["other", "und"])) | stories["mixed"] | (stories["status"] != "ok")]
+    themes = result.themes.to_dict(orient="records")
+    page = env.get_template("report.html.j2").render(
+        title=title, manifest=result.manifest, figures=_figures(result), themes=themes,
+        n_stories=len(stories), language_counts=stories["language"].value_counts().to_dict(),
+        status_counts=stories["status"].value_counts().to_dict(),
+        flagged=flagged[["story_id", "language", "language_confidence", "mixed", "languages", "status"]]
+        .to_dict(orient="records"),
+        titles=dict(zip(stories["story_id"], stories["title"] if "title" in stories else stories["story_id"])),
+        pd=pd)
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(page, encoding="utf-8")
+    return out
