@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from . import errors
 from ._version import __version__
+from .capabilities import CapabilityClassifier, agreement, load_framework, map_capabilities
 from .embedding import Embedder, EmbeddingCache, LanguageCentering, embed, get_embedder
 from .language.detector import LanguageDetector, LanguageResult, detect_language
 from .pipeline import AnalysisResult, analyze, load_result
@@ -30,5 +31,9 @@ __all__ = [
     "EmbeddingCache",
     "LanguageCentering",
     "ThemeModel",
+    "map_capabilities",
+    "CapabilityClassifier",
+    "agreement",
+    "load_framework",
     "load_themes",
 ]

@@ -91,10 +91,11 @@ def analyze(
     max_themes: int = 12,
     seed_themes: Mapping[str, str | Sequence[str]] | None = None,
     fixed_themes: Mapping[str, str | Sequence[str]] | None = None,
+    framework: str | Path = "5c",
     cache: str | Path | None = None,
     show_progress: bool | None = None,
 ) -> AnalysisResult:
-    """Run the pipeline: read → language → embeddings → cross-lingual themes → 2-D map.
+    """Run the pipeline: read → language → embeddings → cross-lingual themes → 5C capabilities → 2-D map.
 
     ``stories`` is a :class:`StoryCollection`, a DataFrame or a file path (``text``/``id`` name the columns
     as in :func:`read_stories`). The other parameters go to :func:`embed` and :class:`ThemeModel`. Every input
@@ -142,6 +143,17 @@ def analyze(
         values[usable] = assigned[col].to_numpy()
         frame.insert(6 + ["theme_id", "theme_label", "theme_similarity", "outlier"].index(col), col,
                      pd.array(values.tolist(), dtype=assigned[col].dtype))
+    t = time.perf_counter()
+    from .capabilities import CapabilityMapper, theme_profile
+
+    mapper = CapabilityMapper(framework, embedding_model=embedding_model)
+    caps = mapper.transform(frame["text"].tolist(), frame["story_id"].tolist()).drop(columns="story_id")
+    for col in caps.columns:
+        frame[col] = caps[col].to_numpy()
+    profile = theme_profile(frame).rename(columns={"capability": "theme_capability"})
+    themes = model.themes_.merge(profile, on="theme_id", how="left").rename(
+        columns={"theme_capability": "capability"})
+    timings["capabilities"] = time.perf_counter() - t
     coords = _map_coordinates(vectors, languages)
     for k, col in enumerate(("map_x", "map_y")):
         values = np.full(len(frame), np.nan)
@@ -154,18 +166,20 @@ def analyze(
         "input": {"source": collection.source, "sha256": _input_hash(frame), "rows": len(frame),
                   "column_map": dict(collection.column_map), "generated_ids": collection.generated_ids},
         "counts": {"status": frame["status"].value_counts().to_dict(),
+                   "capability": frame["capability"].value_counts().to_dict(),
                    "language": frame["language"].value_counts().to_dict(), "themes": int(len(model.themes_)),
                    "outliers_reassigned": int(model.assignments_["outlier"].sum())},
         "models": {"embedding": embedding_model, "embedding_version": getattr(get_embedder(embedding_model),
                                                                                "version", "unknown"),
                    "language_model": "msc_nlp/data/langid.npz", "theme_strategy": model.strategy_,
+                   "capability_framework": f"{mapper.framework_.name} {mapper.framework_.version}",
                    "bertopic": _version("bertopic"), "spacy": _version("spacy")},
         "parameters": {"n_themes": n_themes, "max_themes": max_themes, "seed_themes": seed_themes,
                        "fixed_themes": fixed_themes},
         "random_state": random_state,
         "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
     }
-    return AnalysisResult(frame, model.themes_.copy(), manifest)
+    return AnalysisResult(frame, themes, manifest)
 
 
 def _map_coordinates(vectors: np.ndarray, languages: Sequence[str]) -> np.ndarray:

@@ -54,7 +54,7 @@ class CapabilityMapper:
     """
 
     def __init__(self, framework: str | Path | Framework = "5c", *, embedding_model: str = "use-multilingual",
-                 min_score: float = 0.5, none_margin: float = 0.0, evidence_sentences: int = 1) -> None:
+                 min_score: float = 0.25, none_margin: float = 0.0, evidence_sentences: int = 1) -> None:
         self.framework = framework
         self.embedding_model = embedding_model
         self.min_score = min_score

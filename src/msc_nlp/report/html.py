@@ -26,13 +26,24 @@ def _figures(result: AnalysisResult) -> dict[str, str]:
                              title="Theme map (each dot a story; nearby stories say similar things, in any "
                                    "language)")
     figs["map"].update_layout(xaxis_title="", yaxis_title="", legend_title_text="theme")
+    caps = [c for c in stories.columns if c.startswith("cap_")]
+    if caps:
+        share = stories["capability"].value_counts(normalize=True).rename_axis("capability").reset_index(
+            name="share of stories")
+        figs["capabilities"] = px.bar(share, x="capability", y="share of stories",
+                                      title="Primary 5C capability of the stories ('none': about people's lives)")
+        themes = result.themes
+        heat = themes.set_index("label")[caps].rename(columns=lambda c: c[4:])
+        figs["capability_profile"] = px.imshow(heat, aspect="auto", color_continuous_scale="Blues", zmin=0, zmax=1,
+                                               title="5C profile per theme (mean score of its stories)")
     by = [c for c in ("domain", "period") if c in stories.columns]
     for col in by:
         table = stories[col].fillna("(blank)").value_counts().rename_axis(col).reset_index(name="stories")
         figs[col] = px.bar(table, x=col, y="stories", title=f"Stories per {col}")
     html = {}
     for i, (name, fig) in enumerate(figs.items()):
-        fig.update_layout(height=480 if name == "map" else 320, margin={"t": 50, "l": 40, "r": 20, "b": 40})
+        fig.update_layout(height=480 if name in ("map", "capability_profile") else 320,
+                          margin={"t": 50, "l": 40, "r": 20, "b": 40})
         html[name] = fig.to_html(full_html=False, include_plotlyjs="inline" if i == 0 else False,
                                  div_id=f"fig-{name}")
     return html
