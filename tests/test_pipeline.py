@@ -24,10 +24,13 @@ def test_every_story_is_in_the_result_with_its_columns(result, sample_frame: pd.
     s = result.stories
     assert len(s) == len(sample_frame) and s["story_id"].tolist() == sample_frame["story_id"].tolist()
     for col in ["story_id", "text", "status", "language", "language_confidence", "mixed", "languages", "theme_id",
-                "theme_label", "theme_similarity", "outlier", "map_x", "map_y", "title", "domain", "region"]:
+                "theme_label", "theme_similarity", "outlier", "map_x", "map_y", "title", "domain", "region",
+                "cap_act_commit", "cap_deliver", "cap_relate", "cap_adapt_renew", "cap_coherence", "capability",
+                "evidence"]:
         assert col in s.columns, col
     assert (s["theme_id"] >= 0).all() and s["theme_id"].max() == len(result.themes) - 1
-    assert set(result.themes.columns) >= {"theme_id", "label", "size", "languages", "keywords", "representatives"}
+    assert set(result.themes.columns) >= {"theme_id", "label", "size", "languages", "keywords", "representatives",
+                                          "capability", "cap_relate", "share_none"}
     m = result.manifest
     assert m["input"]["rows"] == len(s) and m["random_state"] == 0 and len(m["input"]["sha256"]) == 64
     assert m["models"]["embedding"] == "use-multilingual" and set(m["timings_seconds"]) >= {"embedding", "themes"}

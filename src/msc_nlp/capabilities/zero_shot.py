@@ -26,7 +26,7 @@ _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 
 def split_sentences(text: str, *, min_words: int = 3) -> list[str]:
-    """Sentences of at least ``min_words`` words (a shorter one is joined to the previous)."""
+    """Sentences of at least ``min_words`` words (a shorter one is joined to its neighbour)."""
     out: list[str] = []
     for part in (p.strip() for p in _SENTENCE.split(text)):
         if not part:
@@ -35,6 +35,8 @@ def split_sentences(text: str, *, min_words: int = 3) -> list[str]:
             out[-1] = f"{out[-1]} {part}"
         else:
             out.append(part)
+    if len(out) > 1 and len(out[0].split()) < min_words:  # a short opening joins the next sentence
+        out[:2] = [f"{out[0]} {out[1]}"]
     return out or ([text.strip()] if text.strip() else [])
 
 

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from msc_nlp import CapabilityClassifier, agreement, load_framework, map_capabilities, read_stories
+from msc_nlp.capabilities import CAPABILITY_KEYS, CapabilityMapper, split_sentences, theme_profile
+from msc_nlp.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return read_stories(ROOT / "corpora" / "sample" / "stories.csv")
+
+
+@pytest.fixture(scope="module")
+def mapped(sample) -> pd.DataFrame:
+    return map_capabilities(sample)
+
+
+def test_packaged_framework_has_five_capabilities_in_three_languages() -> None:
+    fw = load_framework("5c")
+    assert fw.keys == list(CAPABILITY_KEYS) and fw.version
+    for cap in fw.capabilities:
+        assert set(cap.examples) == {"nl", "en", "fr"} and all(len(v) >= 3 for v in cap.examples.values())
+        assert cap.names["mfs2"] and cap.names["ecdpm_2008"] and cap.indicators
+    assert fw.resolve("capability to adapt and self-renew") == "adapt_renew"
+    assert fw.resolve("Capability to commit and engage") == "act_commit"
+    with pytest.raises(InputError, match="Known keys"):
+        fw.resolve("capability to fly")
+
+
+def test_own_framework_file_with_other_capabilities(tmp_path: Path, sample) -> None:
+    own = {"name": "mine", "version": "1", "capabilities": [
+        {"key": "water", "definition": "Access to clean water", "examples": {"en": ["We have a new well."]}},
+        {"key": "money", "definition": "Income and savings", "examples": {"en": ["I save money every week."]}},
+        {"key": "peace", "definition": "Peace between groups", "examples": {"fr": ["Les familles se sont réconciliées."]}}]}
+    path = tmp_path / "fw.json"
+    path.write_text(json.dumps(own), encoding="utf-8")
+    out = map_capabilities(sample.texts[:5], framework=path)
+    assert [c for c in out.columns if c.startswith("cap_")] == ["cap_water", "cap_money", "cap_peace"]
+    path.write_text('{"name": "x", "capabilities": [{"key": "a"}]}', encoding="utf-8")
+    with pytest.raises(InputError, match="not a capability framework"):
+        load_framework(path)
+
+
+def test_scores_labels_and_evidence(sample, mapped: pd.DataFrame) -> None:
+    assert len(mapped) == len(sample) and mapped["story_id"].tolist() == sample.ids
+    caps = [f"cap_{k}" for k in CAPABILITY_KEYS]
+    assert ((mapped[caps] >= 0) & (mapped[caps] <= 1)).all().all()
+    assert set(mapped["capability"]) <= {*CAPABILITY_KEYS, "none"}
+    assert (mapped["capability"] == "none").any() and (mapped["capability"] != "none").sum() >= 20
+    for text, row in zip(sample.texts, mapped.itertuples()):
+        if row.capability == "none":
+            assert row.evidence == ""
+        else:  # evidence comes from the story itself, in its language
+            assert row.evidence and all(part in text for part in row.evidence.split(" … "))
+
+
+def test_zero_shot_is_deterministic_and_agrees_with_our_labels(sample, mapped: pd.DataFrame) -> None:
+    again = map_capabilities(sample)
+    pd.testing.assert_frame_equal(again, mapped)
+    a = agreement(sample.to_pandas()["capability"], mapped["capability"])
+    assert a["macro_f1"] > 0.5 and a["kappa"] > 0.4
+
+
+def test_sentence_split() -> None:
+    assert split_sentences("Eén. Twee drie vier. Vijf zes zeven acht! Ja.") == ["Eén. Twee drie vier.",
+                                                                               "Vijf zes zeven acht! Ja."]
+    assert split_sentences("") == []
+
+
+def test_few_shot_fit_predict_save_load(tmp_path: Path, sample) -> None:
+    df = sample.to_pandas()
+    model = CapabilityClassifier().fit(sample.texts, df["capability"].tolist())
+    proba = model.predict_proba(sample.texts[:6])
+    assert list(proba.columns) == sorted(set(df["capability"])) and np.allclose(proba.sum(axis=1), 1)
+    assert np.mean(np.array(model.predict(sample.texts)) == df["capability"].to_numpy()) > 0.9
+    model.save(tmp_path / "models" / "ours")
+    back = CapabilityClassifier.load(tmp_path / "models" / "ours")
+    pd.testing.assert_frame_equal(back.predict_proba(sample.texts[:6]), proba)
+    (tmp_path / "models" / "ours" / "weights.npz").write_bytes(b"not npz")
+    with pytest.raises(InputError, match="not a readable saved CapabilityClassifier"):
+        CapabilityClassifier.load(tmp_path / "models" / "ours")
+    with pytest.raises(InputError, match="at least 2 different labels"):
+        CapabilityClassifier().fit(["a", "b"], ["none", "none"])
+
+
+def test_agreement_table() -> None:
+    a = agreement(["relate", "none", "deliver", "none"], ["relate", "none", "none", "none"])
+    assert a["n"] == 4 and 0 < a["kappa"] < 1
+    assert a["confusion"].loc["deliver", "none"] == 1 and a["confusion"].to_numpy().sum() == 4
+    assert a["per_capability"].set_index("capability").loc["relate", "f1"] == 1.0
+    assert agreement(["a", "b"], ["a", "b"])["kappa"] == 1.0
+    with pytest.raises(InputError):
+        agreement(["a"], [])
+
+
+def test_theme_profile() -> None:
+    stories = pd.DataFrame({"theme_id": [0, 0, 1, -1], "capability": ["relate", "none", "deliver", "none"],
+                            "cap_relate": [0.9, 0.1, 0.2, 0.0], "cap_deliver": [0.1, 0.1, 0.8, 0.0]})
+    prof = theme_profile(stories).set_index("theme_id")
+    assert prof.loc[0, "capability"] == "relate" and prof.loc[1, "capability"] == "deliver"
+    assert prof.loc[0, "share_none"] == 0.5 and len(prof) == 2
+    assert CapabilityMapper().min_score == 0.25
