@@ -40,7 +40,8 @@ def test_own_framework_file_with_other_capabilities(tmp_path: Path, sample) -> N
     own = {"name": "mine", "version": "1", "capabilities": [
         {"key": "water", "definition": "Access to clean water", "examples": {"en": ["We have a new well."]}},
         {"key": "money", "definition": "Income and savings", "examples": {"en": ["I save money every week."]}},
-        {"key": "peace", "definition": "Peace between groups", "examples": {"fr": ["Les familles se sont réconciliées."]}}]}
+        {"key": "peace", "definition": "Peace between groups",
+         "examples": {"fr": ["Les familles se sont réconciliées."]}}]}
     path = tmp_path / "fw.json"
     path.write_text(json.dumps(own), encoding="utf-8")
     out = map_capabilities(sample.texts[:5], framework=path)
