@@ -24,8 +24,9 @@ demo: $(STAMP)
 	$(BIN)/msc-nlp analyze corpora/sample/stories.csv --out $(DEMO_OUT)
 	@echo "Report: $(DEMO_OUT)/report.html"
 
+# tests/ and the notebooks (executed top to bottom by nbmake, so they never rot)
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --nbmake
 
 benchmarks: $(STAMP)
 	$(BIN)/python -m pip install -q -e ".[bench]"

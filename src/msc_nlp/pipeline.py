@@ -44,8 +44,10 @@ class AnalysisResult:
     def to_json(self) -> str:
         """The whole result as one JSON document (pandas' table schema keeps the column types)."""
         return json.dumps({"format": _FORMAT, "manifest": self.manifest,
-                           "stories": json.loads(self.stories.to_json(orient="table", index=False)),
-                           "themes": json.loads(self.themes.to_json(orient="table", index=False))},
+                           "stories": json.loads(self.stories.to_json(orient="table", index=False,
+                                                                      double_precision=15)),
+                           "themes": json.loads(self.themes.to_json(orient="table", index=False,
+                                                                    double_precision=15))},
                           ensure_ascii=False)
 
     def save(self, folder: str | Path) -> Path:
@@ -72,8 +74,8 @@ def load_result(folder: str | Path) -> AnalysisResult:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("format") != _FORMAT:
             raise ValueError(f"format {data.get('format')!r}, expected {_FORMAT}")
-        stories = pd.read_json(io.StringIO(json.dumps(data["stories"])), orient="table")
-        themes = pd.read_json(io.StringIO(json.dumps(data["themes"])), orient="table")
+        stories = pd.read_json(io.StringIO(json.dumps(data["stories"])), orient="table", precise_float=True)
+        themes = pd.read_json(io.StringIO(json.dumps(data["themes"])), orient="table", precise_float=True)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InputError(f"{str(path)!r} is not a readable msc_nlp result ({exc}). Run analyze() and save() "
                          "again.") from exc
@@ -157,7 +159,7 @@ def analyze(
     coords = _map_coordinates(vectors, languages)
     for k, col in enumerate(("map_x", "map_y")):
         values = np.full(len(frame), np.nan)
-        values[usable] = np.round(coords[:, k], 6)
+        values[usable] = np.round(coords[:, k].astype(np.float64), 6)
         frame.insert(10 + k, col, values)
     timings["total"] = time.perf_counter() - t0
 
