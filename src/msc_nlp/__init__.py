@@ -10,6 +10,7 @@ from ._version import __version__
 from .capabilities import CapabilityClassifier, agreement, load_framework, map_capabilities
 from .embedding import Embedder, EmbeddingCache, LanguageCentering, embed, get_embedder
 from .language.detector import LanguageDetector, LanguageResult, detect_language
+from .panels import Selections, panel_pack, read_selection
 from .pipeline import AnalysisResult, analyze, load_result
 from .stories import StoryCollection, read_stories
 from .themes import ThemeModel, load_themes
@@ -35,5 +36,8 @@ __all__ = [
     "CapabilityClassifier",
     "agreement",
     "load_framework",
+    "panel_pack",
+    "read_selection",
+    "Selections",
     "load_themes",
 ]

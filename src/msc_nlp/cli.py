@@ -32,6 +32,14 @@ def _parser() -> argparse.ArgumentParser:
                      help="use-multilingual (default) or sentence-transformers:<local folder>")
     ana.add_argument("--seed", type=int, default=0, help="random_state (default 0)")
     ana.add_argument("--themes", default="auto", help="number of themes or 'auto' (default)")
+    pack = sub.add_parser("panel-pack", help="make a panel pack from a saved analysis")
+    pack.add_argument("result", help="folder written by 'msc-nlp analyze --out'")
+    pack.add_argument("--domain", help="domain of change (default: all stories)")
+    pack.add_argument("--out", required=True, help="pack file: .html (printable cards), .xlsx or .csv (sheet)")
+    pack.add_argument("--shortlist", type=int, default=12, help="stories on the shortlist (default 12)")
+    pack.add_argument("--per-theme", type=int, default=2, help="representative stories per theme (default 2)")
+    pack.add_argument("--no-redact", action="store_true", help="do not redact names, phones and e-mails")
+    pack.add_argument("--seed", type=int, default=0)
     lang = sub.add_parser("langid", help="detect the language of every story")
     lang.add_argument("input", help="CSV, TSV, XLSX, JSON or JSONL file of stories")
     lang.add_argument("--out", help="folder for languages.csv and languages.html (default: print a summary)")
@@ -105,11 +113,28 @@ def _analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def _panel_pack(args: argparse.Namespace) -> int:
+    from .errors import ParameterError
+    from .panels import panel_pack
+    from .pipeline import load_result
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".html", ".xlsx", ".csv"):
+        raise ParameterError(f"--out must end in .html, .xlsx or .csv. Got {args.out!r}.")
+    pack = panel_pack(load_result(args.result), args.domain, per_theme=args.per_theme, shortlist=args.shortlist,
+                      random_state=args.seed, redact=not args.no_redact)
+    written = {".html": pack.to_html, ".xlsx": pack.to_excel, ".csv": pack.to_csv}[out.suffix.lower()](out)
+    if not args.quiet:
+        print(f"panel pack for {args.domain or 'all domains'}: {len(pack.themes)} themes, {len(pack.shortlist)} "
+              f"shortlisted, {len(pack.redactions)} redactions; wrote {written}", file=sys.stderr)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
     try:
-        return {"langid": _langid, "analyze": _analyze}[args.command](args)
+        return {"langid": _langid, "analyze": _analyze, "panel-pack": _panel_pack}[args.command](args)
     except MscNlpError as exc:
         if args.debug:
             raise

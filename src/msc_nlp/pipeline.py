@@ -50,6 +50,12 @@ class AnalysisResult:
                                                                     double_precision=15))},
                           ensure_ascii=False)
 
+    def panel_pack(self, domain: str | None = None, **params: Any) -> Any:
+        """A :class:`~msc_nlp.panels.PanelPack` for one domain (or all); see :func:`msc_nlp.panels.panel_pack`."""
+        from .panels import panel_pack
+
+        return panel_pack(self, domain, **params)
+
     def save(self, folder: str | Path) -> Path:
         """Write ``result.json`` (everything, reloadable with :func:`load_result`), ``stories.csv`` and
         ``themes.csv`` into ``folder``. No pickle."""
