@@ -78,6 +78,9 @@ def test_cli_analyze_with_unusual_columns(tmp_path: Path, sample_frame: pd.DataF
         assert (out / name).stat().st_size > 0, name
     stories = pd.read_csv(out / "stories.csv")
     assert len(stories) == len(sample_frame) and "domain" in stories.columns
+    packs = sorted(p.name for p in (out / "packs").glob("*.html"))
+    assert packs == sorted(f"{d.replace(' ', '-')}.html" for d in sample_frame["domain"].unique())
+    assert all(f'href="packs/{p}"' in (out / "report.html").read_text(encoding="utf-8") for p in packs)
     assert no_network == []
 
 

@@ -89,6 +89,26 @@ def _langid(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_packs(result, folder: Path) -> dict[str, Path]:  # noqa: ANN001 - AnalysisResult
+    """One printable panel pack per domain of change (all stories when there is no domain column)."""
+    import re
+
+    from .panels import panel_pack
+
+    stories = result.stories
+    domains = sorted(stories["domain"].dropna().astype(str).unique()) if "domain" in stories else []
+    written = {}
+    for domain in domains or [None]:
+        usable = stories if domain is None else stories[stories["domain"].astype(str) == domain]
+        if not (usable["theme_id"] >= 0).any():
+            continue
+        slug = re.sub(r"[^\w-]+", "-", (domain or "all").lower()).strip("-") or "domain"
+        pack = panel_pack(result, domain, shortlist=min(12, int((usable["theme_id"] >= 0).sum())))
+        written[domain or "all stories"] = pack.to_html(folder / f"{slug}.html")
+        pack.to_excel(folder / f"{slug}.xlsx")
+    return written
+
+
 def _analyze(args: argparse.Namespace) -> int:
     from .errors import ParameterError
     from .pipeline import analyze
@@ -105,7 +125,9 @@ def _analyze(args: argparse.Namespace) -> int:
     result = analyze(stories, embedding_model=args.embedding_model, random_state=args.seed, n_themes=n_themes,
                      show_progress=False if args.quiet else None)
     out = result.save(args.out)
-    report = write_report(result, out / "report.html", title=f"MSC stories: {Path(args.input).name}")
+    packs = _write_packs(result, out / "packs")
+    report = write_report(result, out / "report.html", title=f"MSC stories: {Path(args.input).name}",
+                          packs={d: str(p.relative_to(out)) for d, p in packs.items()})
     if not args.quiet:
         counts = result.manifest["counts"]
         print(f"{len(result.stories)} stories, languages {counts['language']}, {counts['themes']} themes; "

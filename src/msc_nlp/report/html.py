@@ -49,8 +49,10 @@ def _figures(result: AnalysisResult) -> dict[str, str]:
     return html
 
 
-def write_report(result: AnalysisResult, path: str | Path, *, title: str = "MSC story analysis") -> Path:
-    """Write a self-contained HTML report (no network needed to open it) and return its path."""
+def write_report(result: AnalysisResult, path: str | Path, *, title: str = "MSC story analysis",
+                 packs: dict[str, str] | None = None) -> Path:
+    """Write a self-contained HTML report (no network needed to open it) and return its path. ``packs``:
+    {domain: relative path} of panel packs to link to."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     env = Environment(loader=PackageLoader("msc_nlp.report", "templates"), autoescape=select_autoescape())
@@ -64,7 +66,7 @@ def write_report(result: AnalysisResult, path: str | Path, *, title: str = "MSC 
         flagged=flagged[["story_id", "language", "language_confidence", "mixed", "languages", "status"]]
         .to_dict(orient="records"),
         titles=dict(zip(stories["story_id"], stories["title"] if "title" in stories else stories["story_id"])),
-        pd=pd)
+        packs=packs or {}, pd=pd)
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")

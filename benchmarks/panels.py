@@ -1,0 +1,51 @@
+"""Selection-panel benchmark: shortlist coverage on corpora/sample, and redaction on stories the redactor was
+not written for (``tests/data/redaction_heldout.json``). Writes ``benchmarks/results/panels.{json,md}``.
+
+    python benchmarks/panels.py
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import ROOT, write_results  # noqa: E402
+
+
+def main() -> None:
+    from msc_nlp import analyze
+    from msc_nlp.panels import panel_pack, redact_texts
+
+    result = analyze(ROOT / "corpora" / "sample" / "stories.csv", random_state=0)
+    pack = panel_pack(result, shortlist=12)
+    short = pack.stories.set_index("story_id").loc[pack.shortlist]
+    coverage = {"themes_in_collection": int(len(result.themes)),
+                "themes_on_shortlist": int(short["theme_id"].nunique()),
+                "languages_on_shortlist": sorted(short["language"].unique()),
+                "capabilities_on_shortlist": sorted(short["capability"].unique())}
+    data = json.loads((ROOT / "tests" / "data" / "redaction_heldout.json").read_text(encoding="utf-8"))["stories"]
+    redacted, log = redact_texts([s["text"] for s in data], languages=[s["lang"] for s in data])
+    names = [(n, r) for s, r in zip(data, redacted) for n in s["names"]]
+    phones = [(p, r) for s, r in zip(data, redacted) for p in s["phones"] + s.get("emails", [])]
+    places = [(p, r) for s, r in zip(data, redacted) for p in s["places"]]
+    red = {"names": len(names), "names_removed": sum(n not in r for n, r in names) / len(names),
+           "missed": [n for n, r in names if n in r],
+           "phones_emails_removed": sum(p not in r for p, r in phones) / len(phones),
+           "places_kept": sum(p in r for p, r in places) / len(places), "redactions": int(len(log))}
+    md = ["# Selection panels", "", "## Shortlist of 12 (corpora/sample)", "",
+          f"{coverage['themes_on_shortlist']} of {coverage['themes_in_collection']} themes; languages "
+          f"{coverage['languages_on_shortlist']}; capabilities {coverage['capabilities_on_shortlist']}.", "",
+          "## Redaction (15 stories, nl/en/fr, tests/data/redaction_heldout.json)", "",
+          "| names | names removed | phones + e-mails removed | places kept | missed |", "|---|---|---|---|---|",
+          f"| {red['names']} | {red['names_removed']:.3f} | {red['phones_emails_removed']:.3f} | "
+          f"{red['places_kept']:.3f} | {', '.join(red['missed'])} |", "",
+          "History: the first measurement on this set (before the last two rules were added) was 0.896 names "
+          "removed; the two rules added after seeing its misses (a name once is a name everywhere in a story; "
+          "particles inside names such as 'de Vries') raised it to the figure above, which is therefore no longer "
+          "a clean held-out figure."]
+    write_results("panels", {"shortlist": coverage, "redaction": red}, "\n".join(md))
+
+
+if __name__ == "__main__":
+    main()
