@@ -130,9 +130,10 @@ def analyze(
                        for s, r in zip(frame["status"], langs)]
 
     usable = np.flatnonzero(frame["status"].ne("empty").to_numpy())
-    if len(usable) < 2:
-        raise InputError(f"analyze needs at least 2 non-empty stories to find themes; got {len(usable)} of "
-                         f"{len(frame)}. Check the text column ({collection.column_map.get('text')!r}).")
+    if len(usable) == 0:
+        raise InputError(f"analyze found no story text: all {len(frame)} stories are empty (and "
+                         f"{collection.blank_rows_skipped} blank rows skipped). Check the text "
+                         f"column ({collection.column_map.get('text')!r}; columns: {list(frame.columns)}).")
     t = time.perf_counter()
     texts = [frame.at[i, "text"] for i in usable]
     languages = [frame.at[i, "language"] for i in usable]
@@ -172,7 +173,8 @@ def analyze(
     manifest = {
         "msc_nlp_version": __version__,
         "input": {"source": collection.source, "sha256": _input_hash(frame), "rows": len(frame),
-                  "column_map": dict(collection.column_map), "generated_ids": collection.generated_ids},
+                  "column_map": dict(collection.column_map), "generated_ids": collection.generated_ids,
+                  "blank_rows_skipped": collection.blank_rows_skipped},
         "counts": {"status": frame["status"].value_counts().to_dict(),
                    "capability": frame["capability"].value_counts().to_dict(),
                    "language": frame["language"].value_counts().to_dict(), "themes": int(len(model.themes_)),

@@ -55,13 +55,15 @@ class StoryCollection:
 
     The table always has ``story_id`` (str, unique), ``text`` (str, never NaN), ``status``
     (see :data:`STATUS_VALUES`) and every other input column unchanged. ``column_map`` records which input
-    column became ``story_id``/``text`` (and any other renames); ``source`` says where it came from.
+    column became ``story_id``/``text`` (and any other renames); ``source`` says where it came from;
+    ``blank_rows_skipped`` counts input rows with no value in any column (not stories, so not kept).
     """
 
     frame: pd.DataFrame
     source: str = "<DataFrame>"
     column_map: Mapping[str, str] = field(default_factory=dict)
     generated_ids: int = 0
+    blank_rows_skipped: int = 0
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -144,7 +146,10 @@ def _to_collection(frame: pd.DataFrame, label: str, *, text: str | None, id_colu
     if frame.columns.duplicated().any():
         dups = sorted(set(frame.columns[frame.columns.duplicated()]))
         raise InputError(f"{label} has repeated column names {dups}; rename them so each column is unique.")
+    # Rows with no value in any column (spreadsheet padding) are not stories; they are counted, not kept.
+    n_rows = len(frame)
     frame = frame.dropna(how="all").reset_index(drop=True) if len(frame.columns) else frame
+    blank_rows = n_rows - len(frame)
     if len(frame) == 0:
         cols = f" (columns seen: {list(frame.columns)})" if len(frame.columns) else ""
         raise EmptyInputError(f"{label} holds no stories{cols}. Expected at least one row with a story text.")
@@ -185,7 +190,7 @@ def _to_collection(frame: pd.DataFrame, label: str, *, text: str | None, id_colu
     frame["status"] = [_status(t) for t in frame["text"]]
     ordered = ["story_id", "text", "status"] + [c for c in frame.columns if c not in ("story_id", "text",
                                                                                        "status")]
-    return StoryCollection(frame[ordered].reset_index(drop=True), label, column_map, generated)
+    return StoryCollection(frame[ordered].reset_index(drop=True), label, column_map, generated, blank_rows)
 
 
 def _pick_column(frame: pd.DataFrame, given: str | None, aliases: tuple[str, ...], what: str, label: str,

@@ -18,13 +18,14 @@ def cluster_small(x: np.ndarray, *, n_themes: int | None, max_themes: int, min_t
     from sklearn.metrics import silhouette_score
 
     n = len(x)
-    if n < 2:
+    distinct = len(np.unique(np.round(x, 6), axis=0)) if n else 0
+    if n < 3 or distinct < 2:  # too few stories to compare groupings, or all the same: one theme
         return np.zeros(n, dtype=int)
     if n_themes is not None:
-        return AgglomerativeClustering(n_clusters=min(n_themes, n), linkage="ward").fit_predict(x)
+        return AgglomerativeClustering(n_clusters=min(n_themes, distinct), linkage="ward").fit_predict(x)
     # At most ~sqrt(n) themes: silhouette keeps rising as clusters shrink, and a panel cannot use 12 themes
     # of 3 stories.
-    upper = max(2, min(max_themes, n // 3, max(min_themes, int(math.sqrt(n)))))
+    upper = max(2, min(max_themes, n // 3, distinct, n - 1, max(min_themes, int(math.sqrt(n)))))
     lower = min(min_themes, upper)
     best, best_score = None, -2.0
     for k in range(lower, upper + 1):

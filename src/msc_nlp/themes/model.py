@@ -100,8 +100,8 @@ class ThemeModel:
                                  "both. Got both.")
         if self.min_theme_size is not None:
             check_int(self.min_theme_size, "min_theme_size", owner, minimum=2)
-        if n < 2:
-            raise InputError(f"ThemeModel needs at least 2 stories to find themes; got {n}.")
+        if n < 1:
+            raise InputError("ThemeModel needs at least 1 story; got none.")
 
     def fit(self, texts: Sequence[str], embeddings: np.ndarray, languages: Sequence[str],
             ids: Sequence[str] | None = None) -> ThemeModel:
