@@ -137,12 +137,13 @@ def test_periods_and_triage(result) -> None:
     assert set(t.loc[t["issue"] == "very_short", "story_id"]) >= {"NL-13", "EN-10", "FR-10"}
 
 
-def test_redaction_on_stories_it_was_not_written_for() -> None:
-    data = json.loads((HERE / "data" / "redaction_heldout.json").read_text(encoding="utf-8"))["stories"]
+@pytest.mark.parametrize("name,bar", [("redaction_heldout", 0.95), ("redaction_heldout_2", 0.95)])
+def test_redaction_on_stories_it_was_not_written_for(name: str, bar: float) -> None:
+    data = json.loads((HERE / "data" / f"{name}.json").read_text(encoding="utf-8"))["stories"]
     redacted, log = redact_texts([s["text"] for s in data], languages=[s["lang"] for s in data])
     names = [(n, r) for s, r in zip(data, redacted) for n in s["names"]]
     removed = sum(n not in r for n, r in names) / len(names)
-    assert removed >= 0.9  # measured 0.958; see benchmarks/results/panels.md
+    assert removed >= bar  # see benchmarks/results/panels.md for the measured figures and their history
     assert all(p not in r for s, r in zip(data, redacted) for p in s["phones"] + s.get("emails", []))
     assert all(p in r for s, r in zip(data, redacted) for p in s["places"])
     assert set(log["kind"]) == {"name", "phone", "email"}
