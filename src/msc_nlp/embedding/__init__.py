@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from .align import LanguageCentering
-from .api import embed
+from .api import embed, embed_stream
 from .base import DEFAULT_MODEL, Embedder, get_embedder
 from .cache import EmbeddingCache
 from .chunking import pool_chunks, split_into_chunks
 
-__all__ = ["embed", "Embedder", "get_embedder", "DEFAULT_MODEL", "EmbeddingCache", "LanguageCentering",
+__all__ = ["embed", "embed_stream", "Embedder", "get_embedder", "DEFAULT_MODEL", "EmbeddingCache", "LanguageCentering",
            "split_into_chunks", "pool_chunks"]

@@ -1,7 +1,7 @@
 """``embed()``: texts or a StoryCollection in, one L2-normalised float32 row per story out."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from .base import DEFAULT_MODEL, Embedder, get_embedder
 from .cache import EmbeddingCache
 from .chunking import pool_chunks, split_into_chunks
 
-__all__ = ["embed"]
+__all__ = ["embed", "embed_stream"]
 
 #: Show a progress bar by default from this many texts to embed.
 PROGRESS_FROM = 2000
@@ -142,3 +142,22 @@ def _as_list(texts: Iterable[str]) -> list[str]:
         else:
             out.append(t)
     return out
+
+
+def embed_stream(texts: Iterable[str], model: str | Embedder = DEFAULT_MODEL, *, batch_size: int = 1024,
+                 long_story_words: int = 300, chunk_words: int = 120) -> Iterator[np.ndarray]:
+    """Embed an iterable of any length batch by batch: yields one float32 array per ``batch_size`` texts, so
+    memory stays bounded (write the batches to disk, e.g. a ``numpy.lib.format.open_memmap``). No
+    alignment (it needs the whole collection) and no cache; otherwise the same rows as :func:`embed`."""
+    check_int(batch_size, "batch_size", "embed_stream", minimum=1)
+    embedder = get_embedder(model)
+    batch: list[str] = []
+    for text in texts:
+        batch.append("" if text is None else str(text))
+        if len(batch) == batch_size:
+            yield embed(batch, embedder, batch_size=batch_size, align=False, show_progress=False,
+                        long_story_words=long_story_words, chunk_words=chunk_words)
+            batch = []
+    if batch:
+        yield embed(batch, embedder, batch_size=batch_size, align=False, show_progress=False,
+                    long_story_words=long_story_words, chunk_words=chunk_words)
