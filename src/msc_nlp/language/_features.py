@@ -15,6 +15,7 @@ import json
 import re
 import zlib
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -71,39 +72,74 @@ class Lexicon:
         return np.where(found, self.zipf_q[pos] / ZIPF_SCALE, 0.0)
 
 
+@dataclass
+class FeatureCounts:
+    """Unnormalised features of a batch: they add up across pieces of a text (sentences), so a text's
+    features can be made from its sentences' without featurising it twice."""
+
+    chars: sp.csr_matrix
+    words: sp.csr_matrix
+    lexicon: np.ndarray  # (n, 2 * lexicons): sums of Zipf/8 and of known-word indicators
+    tokens: np.ndarray  # (n,) number of words
+
+    def combine(self, groups: sp.csr_matrix) -> FeatureCounts:
+        """Rows summed by ``groups`` (an (n_groups, n) 0/1 matrix)."""
+        return FeatureCounts((groups @ self.chars).tocsr(), (groups @ self.words).tocsr(),
+                             np.asarray(groups @ self.lexicon), np.asarray(groups @ self.tokens))
+
+    @staticmethod
+    def stack(parts: Sequence[FeatureCounts]) -> FeatureCounts:
+        return FeatureCounts(sp.vstack([p.chars for p in parts], format="csr"),
+                             sp.vstack([p.words for p in parts], format="csr"),
+                             np.vstack([p.lexicon for p in parts]), np.concatenate([p.tokens for p in parts]))
+
+
 class LanguageFeaturizer:
     """Turns texts into the sparse feature rows the language model was trained on."""
 
     def __init__(self, lexicons: Mapping[str, Lexicon] | None = None) -> None:
         self.lexicons = dict(lexicons or {})
         self._chars = HashingVectorizer(analyzer="char_wb", ngram_range=(1, 4), n_features=CHAR_FEATURES,
-                                        alternate_sign=False, lowercase=False, dtype=np.float32)
+                                        alternate_sign=False, lowercase=False, dtype=np.float32, norm=None)
         self._words = HashingVectorizer(analyzer="word", token_pattern=r"[^ ]+", n_features=WORD_FEATURES,
-                                        alternate_sign=False, lowercase=False, dtype=np.float32)
+                                        alternate_sign=False, lowercase=False, dtype=np.float32, norm=None)
 
     @property
     def n_features(self) -> int:
         return CHAR_FEATURES + WORD_FEATURES + 2 * len(self.lexicons)
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        return self.finish(self.counts(texts))
+
+    def counts(self, texts: Sequence[str]) -> FeatureCounts:
+        if len(texts) == 0:
+            return FeatureCounts(sp.csr_matrix((0, CHAR_FEATURES), dtype=np.float32),
+                                 sp.csr_matrix((0, WORD_FEATURES), dtype=np.float32),
+                                 np.zeros((0, 2 * len(self.lexicons))), np.zeros(0))
         norm = [normalise(t) for t in texts]
-        blocks = [self._chars.transform(norm), self._words.transform(norm)]
+        lexicon, tokens = self._lexicon_sums(norm)
+        return FeatureCounts(self._chars.transform(norm), self._words.transform(norm), lexicon, tokens)
+
+    def finish(self, c: FeatureCounts) -> sp.csr_matrix:
+        """Each block L2-normalised (lexicon block: means per word), as the model was trained."""
+        from sklearn.preprocessing import normalize
+
+        blocks = [normalize(c.chars, copy=True), normalize(c.words, copy=True)]
         if self.lexicons:
-            blocks.append(sp.csr_matrix(self._lexicon_block(norm)))
+            blocks.append(sp.csr_matrix((c.lexicon / np.maximum(c.tokens, 1)[:, None]).astype(np.float32)))
         return sp.hstack(blocks, format="csr")
 
-    def _lexicon_block(self, norm: Sequence[str]) -> np.ndarray:
+    def _lexicon_sums(self, norm: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         tokens = [t.split() for t in norm]
         counts = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
         flat = np.fromiter((word_hash(w) for t in tokens for w in t), dtype=np.uint32, count=int(counts.sum()))
         owners = np.repeat(np.arange(len(tokens)), counts)
-        denom = np.maximum(counts, 1)
-        out = np.zeros((len(tokens), 2 * len(self.lexicons)), dtype=np.float32)
+        out = np.zeros((len(tokens), 2 * len(self.lexicons)), dtype=np.float64)
         for j, lex in enumerate(self.lexicons.values()):
             z = lex.lookup(flat)
-            out[:, 2 * j] = np.bincount(owners, weights=z / ZIPF_MAX, minlength=len(tokens)) / denom
-            out[:, 2 * j + 1] = np.bincount(owners, weights=(z > 0), minlength=len(tokens)) / denom
-        return out
+            out[:, 2 * j] = np.bincount(owners, weights=z / ZIPF_MAX, minlength=len(tokens))
+            out[:, 2 * j + 1] = np.bincount(owners, weights=(z > 0), minlength=len(tokens))
+        return out, counts.astype(np.float64)
 
     # ------------------------------------------------------------------------------------------ storage
     def save(self, path: Path, coef: np.ndarray, intercept: np.ndarray, classes: list[str],

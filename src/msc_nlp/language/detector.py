@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from .._validation import check_float, check_int
 from ..errors import InputError, ParameterError
-from ._features import LanguageFeaturizer, normalise
+from ._features import FeatureCounts, LanguageFeaturizer, normalise
 
 __all__ = ["LanguageResult", "LanguageDetector", "detect_language", "LANGUAGE_CODES"]
 
@@ -125,8 +126,10 @@ class LanguageDetector:
         is_target = np.array([c in self.languages for c in classes])
         return weights, intercept, classes, is_target, featurizer
 
-    def _classify(self, texts: Sequence[str]) -> list[tuple[str, float, str, int]]:
-        """(language, confidence, detail, n_words) per text, no mixed-language analysis."""
+    def _classify(self, texts: Sequence[str], features: sp.csr_matrix | None = None
+                  ) -> list[tuple[str, float, str, int]]:
+        """(language, confidence, detail, n_words) per text, no mixed-language analysis. ``features``: the
+        texts' feature rows when the caller already has them."""
         model = self._model()
         normed = [normalise(t) for t in texts]
         n_words = np.array([len(t.split()) for t in normed])
@@ -142,15 +145,16 @@ class LanguageDetector:
                 continue
             todo.append(i)
         for start in range(0, len(todo), _BATCH):
-            self._score_batch(model, texts, todo[start:start + _BATCH], n_words, out)
+            self._score_batch(model, texts, todo[start:start + _BATCH], n_words, out, features)
         return [o for o in out if o is not None]
 
     def _score_batch(self, model: tuple[np.ndarray, np.ndarray, tuple[str, ...], np.ndarray, LanguageFeaturizer],
                      texts: Sequence[str], todo: list[int], n_words: np.ndarray,
-                     out: list[tuple[str, float, str, int] | None]) -> None:
+                     out: list[tuple[str, float, str, int] | None], features: sp.csr_matrix | None) -> None:
         weights, intercept, classes, is_target, featurizer = model
         if todo:
-            scores = featurizer.transform([texts[i] for i in todo]) @ weights + intercept
+            x = features[todo] if features is not None else featurizer.transform([texts[i] for i in todo])
+            scores = x @ weights + intercept
             prior = self.short_text_prior / np.maximum(n_words[todo], 1)
             scores = scores + prior[:, None] * is_target[None, :]
             scores -= scores.max(axis=1, keepdims=True)
@@ -185,16 +189,33 @@ class LanguageDetector:
     def detect(self, texts: Iterable[str]) -> list[LanguageResult]:
         """One :class:`LanguageResult` per text, in order."""
         texts = _as_texts(texts)
-        whole = self._classify(texts)
+        featurizer = self._model()[4]
+        results: list[LanguageResult] = []
+        for start in range(0, len(texts), _BATCH):
+            results += self._detect_batch(texts[start:start + _BATCH], featurizer)
+        return results
+
+    def _detect_batch(self, texts: list[str], featurizer: LanguageFeaturizer) -> list[LanguageResult]:
+        # Long texts are featurised sentence by sentence once; their whole-text features are the sums.
         seg_owner: list[int] = []
         seg_texts: list[str] = []
+        plain: list[int] = []
         for i, t in enumerate(texts):
-            if whole[i][3] >= 2 * self.mixed_min_words:
-                segs = self._segments(t)
-                if len(segs) > 1:
-                    seg_owner += [i] * len(segs)
-                    seg_texts += segs
-        seg_results = self._classify(seg_texts) if seg_texts else []
+            segs = self._segments(t) if len(normalise(t).split()) >= 2 * self.mixed_min_words else []
+            if len(segs) > 1:
+                seg_owner += [i] * len(segs)
+                seg_texts += segs
+            else:
+                plain.append(i)
+        units = FeatureCounts.stack([featurizer.counts([texts[i] for i in plain]), featurizer.counts(seg_texts)])
+        owner_of_unit = np.array(plain + seg_owner, dtype=np.int64)
+        groups = sp.csr_matrix((np.ones(len(owner_of_unit)), (owner_of_unit, np.arange(len(owner_of_unit)))),
+                               shape=(len(texts), len(owner_of_unit)))
+        whole = self._classify(texts, featurizer.finish(units.combine(groups)))
+        seg_rows = np.arange(len(plain), len(owner_of_unit))
+        seg_results = self._classify(seg_texts, featurizer.finish(units.combine(
+            sp.csr_matrix((np.ones(len(seg_rows)), (np.arange(len(seg_rows)), seg_rows)),
+                          shape=(len(seg_rows), len(owner_of_unit)))))) if seg_texts else []
         shares: dict[int, dict[str, int]] = {}
         for owner, (lang, conf, _detail, words) in zip(seg_owner, seg_results):
             if lang in ("und",) or conf < self.min_confidence:
