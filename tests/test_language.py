@@ -102,3 +102,29 @@ def test_bad_arguments() -> None:
 def test_restricting_languages_turns_the_rest_into_other() -> None:
     det = LanguageDetector(languages=("nl", "fr"))
     assert det.predict(["The women of the savings group built a water point next to the school."]) == ["other"]
+
+
+def test_letters_outside_nl_en_fr_make_a_text_other() -> None:
+    # Yoruba: dot-below letters and combining tone marks (no precomposed form) are kept inside words.
+    r = detect_language(["Àwọn obìnrin ṣe ìpàdé ní ọjà"])[0]
+    assert r.language == "other" and r.detail in ("foreign-letters", "yo")
+    assert detect_language(["ìsọ̀gbé oòrùn"])[0].language == "other"
+    # One name with foreign letters in an ordinary sentence changes nothing.
+    assert detect_language(["Mevrouw Øverby vertelde over de nieuwe waterput in het dorp."])[0].language == "nl"
+    # Without an alphabet on record for a target language, the check is off rather than wrong.
+    assert LanguageDetector(languages=("nl", "de")).predict(["Die Frauen haben gemeinsam gebaut."]) == ["de"]
+
+
+def test_normalisation_makes_composed_and_decomposed_text_equal() -> None:
+    composed, decomposed = "Het café in Brugge was vol.", "Het cafe\u0301 in Brugge was vol."
+    assert detect_language([composed]) == detect_language([decomposed])
+
+
+def test_text_of_unknown_words_is_other_however_the_letters_look() -> None:
+    gibberish = "Kolo mabanti sefiro undaka pilimbo teresu kanoma dulivo."
+    r = LanguageDetector().detect([gibberish])[0]
+    assert r.language == "other"
+    # The check can be switched off; it never applies to one or two words (there the prior decides).
+    assert LanguageDetector(min_coverage=0.0).predict(["koning", "flink uitbreidde"]) == ["nl", "nl"]
+    with pytest.raises(ParameterError, match="min_coverage"):
+        LanguageDetector(min_coverage=2).detect(["tekst"])

@@ -5,7 +5,7 @@ Three blocks, each scaled to comparable size:
 * hashed character 1-4-grams inside word boundaries (L2-normalised),
 * hashed whole words (L2-normalised),
 * lexicon evidence per lexicon language: the mean Zipf frequency of the text's words in that language's
-  word list (0 for an unknown word) and the share of words it knows. Word lists are stored as sorted CRC-32
+  word list (0 for an unknown word), and optionally the share of words it knows. Word lists are stored as sorted CRC-32
   hashes with one byte of Zipf frequency each, so a 300,000-word list costs ~1.5 MB and is looked up with
   ``numpy.searchsorted`` for a whole batch at once.
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,7 +24,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
 
-_NON_LETTER = re.compile(r"[^\w']|[\d_]")
+# Combining marks (U+0300-U+036F) stay inside words: Yoruba tones such as "ẹ̀" have no precomposed form.
+_NON_LETTER = re.compile(r"[^\w'\u0300-\u036f]|[\d_]")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
 _SPACES = re.compile(r"\s+")
 
@@ -34,8 +36,8 @@ ZIPF_MAX = 8.0
 
 
 def normalise(text: str) -> str:
-    """Lower-case, unify apostrophes, replace digits and punctuation by spaces, collapse spaces."""
-    text = text.translate(_APOSTROPHES).lower()
+    """NFC, lower-case, unify apostrophes, replace digits and punctuation by spaces, collapse spaces."""
+    text = unicodedata.normalize("NFC", text).translate(_APOSTROPHES).lower()
     return _SPACES.sub(" ", _NON_LETTER.sub(" ", text)).strip(" '")
 
 
@@ -63,6 +65,16 @@ class Lexicon:
         zq = np.clip(np.round(np.fromiter(merged.values(), dtype=np.float64) * ZIPF_SCALE), 1, 255)
         return cls(hashes, zq.astype(np.uint8))
 
+    def lookup_words(self, words: Sequence[str]) -> np.ndarray:
+        """Zipf frequency of each (normalised) word; a word with an apostrophe that the list lacks as a whole
+        ("j'étais", "l'école") counts as its longest part, as word lists split elisions off."""
+        z = self.lookup(np.fromiter((word_hash(w) for w in words), dtype=np.uint32, count=len(words)))
+        elided = [i for i, w in enumerate(words) if "'" in w and z[i] == 0]
+        if elided:
+            parts = [max(words[i].split("'"), key=len) for i in elided]
+            z[elided] = self.lookup(np.fromiter((word_hash(w) for w in parts), dtype=np.uint32, count=len(parts)))
+        return z
+
     def lookup(self, hashes: np.ndarray) -> np.ndarray:
         """Zipf frequency of each hashed word (0.0 when unknown)."""
         if len(self.hashes) == 0:
@@ -79,7 +91,7 @@ class FeatureCounts:
 
     chars: sp.csr_matrix
     words: sp.csr_matrix
-    lexicon: np.ndarray  # (n, 2 * lexicons): sums of Zipf/8 and of known-word indicators
+    lexicon: np.ndarray  # (n, stats * lexicons): per lexicon, sums of Zipf/8 (and of known-word indicators)
     tokens: np.ndarray  # (n,) number of words
 
     def combine(self, groups: sp.csr_matrix) -> FeatureCounts:
@@ -97,8 +109,13 @@ class FeatureCounts:
 class LanguageFeaturizer:
     """Turns texts into the sparse feature rows the language model was trained on."""
 
-    def __init__(self, lexicons: Mapping[str, Lexicon] | None = None) -> None:
+    def __init__(self, lexicons: Mapping[str, Lexicon] | None = None,
+                 lexicon_stats: Sequence[str] = ("zipf", "known")) -> None:
         self.lexicons = dict(lexicons or {})
+        unknown = set(lexicon_stats) - {"zipf", "known"}
+        if unknown:
+            raise ValueError(f"Unknown lexicon statistics {sorted(unknown)}; expected 'zipf' and/or 'known'.")
+        self.lexicon_stats = tuple(lexicon_stats)
         self._chars = HashingVectorizer(analyzer="char_wb", ngram_range=(1, 4), n_features=CHAR_FEATURES,
                                         alternate_sign=False, lowercase=False, dtype=np.float32, norm=None)
         self._words = HashingVectorizer(analyzer="word", token_pattern=r"[^ ]+", n_features=WORD_FEATURES,
@@ -106,7 +123,7 @@ class LanguageFeaturizer:
 
     @property
     def n_features(self) -> int:
-        return CHAR_FEATURES + WORD_FEATURES + 2 * len(self.lexicons)
+        return CHAR_FEATURES + WORD_FEATURES + len(self.lexicon_stats) * len(self.lexicons)
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         return self.finish(self.counts(texts))
@@ -115,7 +132,7 @@ class LanguageFeaturizer:
         if len(texts) == 0:
             return FeatureCounts(sp.csr_matrix((0, CHAR_FEATURES), dtype=np.float32),
                                  sp.csr_matrix((0, WORD_FEATURES), dtype=np.float32),
-                                 np.zeros((0, 2 * len(self.lexicons))), np.zeros(0))
+                                 np.zeros((0, len(self.lexicon_stats) * len(self.lexicons))), np.zeros(0))
         norm = [normalise(t) for t in texts]
         lexicon, tokens = self._lexicon_sums(norm)
         return FeatureCounts(self._chars.transform(norm), self._words.transform(norm), lexicon, tokens)
@@ -132,13 +149,15 @@ class LanguageFeaturizer:
     def _lexicon_sums(self, norm: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         tokens = [t.split() for t in norm]
         counts = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
-        flat = np.fromiter((word_hash(w) for t in tokens for w in t), dtype=np.uint32, count=int(counts.sum()))
+        flat = [w for t in tokens for w in t]
         owners = np.repeat(np.arange(len(tokens)), counts)
-        out = np.zeros((len(tokens), 2 * len(self.lexicons)), dtype=np.float64)
+        k = len(self.lexicon_stats)
+        out = np.zeros((len(tokens), k * len(self.lexicons)), dtype=np.float64)
         for j, lex in enumerate(self.lexicons.values()):
-            z = lex.lookup(flat)
-            out[:, 2 * j] = np.bincount(owners, weights=z / ZIPF_MAX, minlength=len(tokens))
-            out[:, 2 * j + 1] = np.bincount(owners, weights=(z > 0), minlength=len(tokens))
+            z = lex.lookup_words(flat)
+            for m, stat in enumerate(self.lexicon_stats):
+                w = z / ZIPF_MAX if stat == "zipf" else (z > 0).astype(np.float64)
+                out[:, k * j + m] = np.bincount(owners, weights=w, minlength=len(tokens))
         return out, counts.astype(np.float64)
 
     # ------------------------------------------------------------------------------------------ storage
@@ -148,7 +167,7 @@ class LanguageFeaturizer:
         scale = np.abs(coef).max(axis=1) / 127.0
         q = np.round(coef / scale[:, None]).astype(np.int8)
         header = {"classes": classes, "char_features": CHAR_FEATURES, "word_features": WORD_FEATURES,
-                  "lexicons": list(self.lexicons), "format": 2, **meta}
+                  "lexicons": list(self.lexicons), "lexicon_stats": list(self.lexicon_stats), "format": 3, **meta}
         arrays = {f"lex_{k}_hash": v.hashes for k, v in self.lexicons.items()}
         arrays.update({f"lex_{k}_zipf": v.zipf_q for k, v in self.lexicons.items()})
         np.savez_compressed(path, coef_q=q.T.copy(), scale=scale.astype(np.float32),
@@ -162,7 +181,7 @@ class LanguageFeaturizer:
             weights = z["coef_q"].astype(np.float32)
             weights *= z["scale"][None, :]
             lexicons = {k: Lexicon(z[f"lex_{k}_hash"], z[f"lex_{k}_zipf"]) for k in header.get("lexicons", [])}
-            featurizer = LanguageFeaturizer(lexicons)
+            featurizer = LanguageFeaturizer(lexicons, header.get("lexicon_stats", ("zipf", "known")))
             if weights.shape[0] != featurizer.n_features:
                 raise ValueError(f"{path} holds weights for {weights.shape[0]} features, its header describes "
                                  f"{featurizer.n_features}.")

@@ -1,8 +1,10 @@
 """Language identification for story collections: nl / en / fr, ``other`` and ``und``, with mixed stories.
 
 The model (``msc_nlp/data/langid.npz``, built by ``models/build_langid.py``) is a linear classifier over
-hashed character 1-4-grams and words, trained on wordfreq word lists, langdetect's character profiles and
-SIB-200's train split for ~35 Latin-script languages. The collection's languages (nl, en, fr by default)
+hashed character 1-4-grams, words and word-list evidence, trained on wordfreq word lists, hunspell
+dictionaries (af, sw), langdetect's character profiles and SIB-200's train split for ~35 Latin-script
+languages. Two checks follow it: most words in letters nl/en/fr do not use, or (3+ words) mostly words
+the assigned language's word list lacks, make a text ``other``. The collection's languages (nl, en, fr by default)
 get a prior that grows as a text gets shorter: with one word there is little evidence, and a story
 collection is mostly in its own languages. Everything is a pure function of the text: the same text gives
 the same result in any batch, order or process.
@@ -33,6 +35,14 @@ _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 _LETTER = re.compile(r"[^\W\d_]")
 _BATCH = 4096  # texts scored at once: bounds memory on large collections
 _SEGMENT_SPLIT = re.compile(r"(?<=[.!?;:])\s+|\n+")
+# The letters of each target language's orthography (with the accents of loans and names it commonly
+# keeps: ä/ö/ü). A word with any other letter (ẹ ọ ṣ, ì ò, ñ, ß, ł, å, combining tone marks...) is not
+# written in that language; a text most of whose words are such is ``other`` whatever the model says.
+_ALPHABETS = {
+    "en": "abcdefghijklmnopqrstuvwxyz'äöüéèëï",
+    "nl": "abcdefghijklmnopqrstuvwxyz'äöüéèëïáóíúàêç",
+    "fr": "abcdefghijklmnopqrstuvwxyz'äöüéèëïàâæçêîôœùûÿ",
+}
 
 
 @dataclass(frozen=True)
@@ -52,7 +62,9 @@ class LanguageResult:
         The languages of the text's segments, largest share first (just ``(language,)`` when not mixed).
     detail:
         The model's best specific guess (an ISO 639-1 code such as ``de``, ``af``, ``sw``; ``rw``/``rn`` for
-        Kinyarwanda/Kirundi; ``non-latin`` for other scripts); equals ``language`` for nl/en/fr.
+        Kinyarwanda/Kirundi; ``non-latin`` for other scripts; ``foreign-letters`` when most words use letters
+        that nl/en/fr do not, such as Yoruba's ẹ ọ ṣ; ``unknown-words`` when most words are not in the language's
+        word list); equals ``language`` for nl/en/fr.
     """
 
     language: str
@@ -92,6 +104,10 @@ class LanguageDetector:
     min_confidence:
         A text whose best language is one of ``languages`` but with probability below this is ``other``
         when it has at least ``mixed_min_words`` words (an unknown language spreads its probability).
+    min_coverage:
+        A text of three or more words assigned to one of ``languages`` is ``other`` when fewer than this share
+        of its words are in that language's word list (nl/en/fr text is mostly ordinary words even with
+        names in it; text in an unknown language borrows a few). 0 disables the check.
     mixed_min_words:
         Segments (sentences) shorter than this are merged with their neighbour before checking for a mix.
     mixed_min_share:
@@ -101,11 +117,13 @@ class LanguageDetector:
     """
 
     def __init__(self, languages: Sequence[str] = ("nl", "en", "fr"), *, short_text_prior: float = 1.5,
-                 min_confidence: float = 0.3, mixed_min_words: int = 4, mixed_min_share: float = 0.2,
+                 min_confidence: float = 0.3, min_coverage: float = 0.5, mixed_min_words: int = 4,
+                 mixed_min_share: float = 0.2,
                  model_path: str | Path | None = None) -> None:
         self.languages = tuple(languages)
         self.short_text_prior = short_text_prior
         self.min_confidence = min_confidence
+        self.min_coverage = min_coverage
         self.mixed_min_words = mixed_min_words
         self.mixed_min_share = mixed_min_share
         self.model_path = model_path
@@ -115,6 +133,7 @@ class LanguageDetector:
         owner = "LanguageDetector"
         check_float(self.short_text_prior, "short_text_prior", owner, low=0.0, high=20.0)
         check_float(self.min_confidence, "min_confidence", owner, low=0.0, high=1.0)
+        check_float(self.min_coverage, "min_coverage", owner, low=0.0, high=1.0)
         check_int(self.mixed_min_words, "mixed_min_words", owner, minimum=1)
         check_float(self.mixed_min_share, "mixed_min_share", owner, low=0.0, high=0.5)
         weights, intercept, classes, featurizer = _load_model(
@@ -125,6 +144,12 @@ class LanguageDetector:
                                  f"model knows ({sorted(classes)}). Got {list(self.languages)} instead.")
         is_target = np.array([c in self.languages for c in classes])
         return weights, intercept, classes, is_target, featurizer
+
+    def _alphabet(self) -> frozenset[str] | None:
+        """The target languages' letters, or None when a target language has no alphabet on record."""
+        if any(lang not in _ALPHABETS for lang in self.languages):
+            return None
+        return frozenset().union(*(_ALPHABETS[lang] for lang in self.languages))
 
     def _classify(self, texts: Sequence[str], features: sp.csr_matrix | None = None
                   ) -> list[tuple[str, float, str, int]]:
@@ -146,7 +171,36 @@ class LanguageDetector:
             todo.append(i)
         for start in range(0, len(todo), _BATCH):
             self._score_batch(model, texts, todo[start:start + _BATCH], n_words, out, features)
+        alphabet = self._alphabet()
+        for i in todo if alphabet is not None else ():
+            lang, conf, _detail, words = out[i]  # type: ignore[misc]
+            if lang in self.languages:
+                foreign = sum(1 for w in normed[i].split() if not alphabet.issuperset(w))
+                if foreign >= 0.5 * words:
+                    out[i] = ("other", 1.0 - conf, "foreign-letters", words)
+        self._check_coverage(model[4], normed, out)
         return [o for o in out if o is not None]
+
+    def _check_coverage(self, featurizer: LanguageFeaturizer, normed: Sequence[str],
+                        out: list[tuple[str, float, str, int] | None]) -> None:
+        """Texts of 3+ words assigned to a target language whose words are mostly not in its word list
+        become ``other`` (in place)."""
+        if self.min_coverage <= 0:
+            return
+        for lang in self.languages:
+            lexicon = featurizer.lexicons.get(lang)
+            rows = [i for i, o in enumerate(out) if o is not None and o[0] == lang and o[3] >= 3]
+            if lexicon is None or not rows:
+                continue
+            tokens = [normed[i].split() for i in rows]
+            counts = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
+            flat = [w for t in tokens for w in t]
+            known = np.bincount(np.repeat(np.arange(len(rows)), counts), weights=lexicon.lookup_words(flat) > 0,
+                                minlength=len(rows))
+            for row, i in enumerate(rows):
+                if known[row] < self.min_coverage * counts[row]:
+                    _lang, conf, _detail, words = out[i]  # type: ignore[misc]
+                    out[i] = ("other", 1.0 - conf, "unknown-words", words)
 
     def _score_batch(self, model: tuple[np.ndarray, np.ndarray, tuple[str, ...], np.ndarray, LanguageFeaturizer],
                      texts: Sequence[str], todo: list[int], n_words: np.ndarray,

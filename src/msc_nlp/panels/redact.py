@@ -74,7 +74,8 @@ class Redactor:
 
         parts = [p for p in re.split(r"[-'’]", word.lower()) if p] or [word.lower()]
         h = np.array([word_hash(p) for p in parts], dtype=np.uint32)
-        lexicons = _load_model(None)[3].lexicons.values()
+        # Only word lists with real frequencies (others carry a flat placeholder Zipf value).
+        lexicons = [lex for code, lex in _load_model(None)[3].lexicons.items() if code in ("nl", "en", "fr", "de")]
         return float(np.max(np.stack([lex.lookup(h) for lex in lexicons]), axis=0).min())
 
     def _protected(self, word: str) -> bool:
