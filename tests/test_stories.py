@@ -55,6 +55,16 @@ def test_explicit_mapping_and_rename() -> None:
     assert stories.column_map == {"domain": "Domein", "text": "Getuigenis", "story_id": "Code"}
 
 
+def test_text_column_with_an_id_like_name_is_not_also_the_id() -> None:
+    # Found by hypothesis: text= naming the column that id detection would also pick.
+    df = pd.DataFrame({"verhaal_id": ["Het water is schoon.", "De school is open."], "x": [1, 2]})
+    frame = read_stories(df, text="verhaal_id").to_pandas()
+    assert frame["text"].tolist() == ["Het water is schoon.", "De school is open."]
+    assert frame["story_id"].tolist() == ["row-1", "row-2"]
+    with pytest.raises(InputError, match="both name column 'verhaal_id'"):
+        read_stories(df, text="verhaal_id", id="verhaal_id")
+
+
 def test_missing_text_column_lists_the_columns() -> None:
     df = pd.DataFrame({"nummer": [1], "opmerking": ["x"]})
     with pytest.raises(MissingColumnError) as err:

@@ -163,6 +163,11 @@ def _to_collection(frame: pd.DataFrame, label: str, *, text: str | None, id_colu
     text_col = _pick_column(frame, text, TEXT_ALIASES, "text", label, required=True)
     id_col = _pick_column(frame, id_column, ID_ALIASES, "id", label, required=False)
     assert text_col is not None
+    if id_col == text_col:
+        if id_column is not None:
+            raise InputError(f"text= and id= both name column {text_col!r} of {label}. A story's id must be "
+                             "another column; leave id= out to number the stories.")
+        id_col = None  # an id-like name chosen as the text column is the text, not the id
     column_map["text"] = text_col
     if id_col is not None:
         column_map["story_id"] = id_col

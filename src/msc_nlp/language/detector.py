@@ -4,8 +4,8 @@ The model (``msc_nlp/data/langid.npz``, built by ``models/build_langid.py``) is 
 hashed character 1-4-grams, words and word-list evidence, trained on wordfreq word lists, hunspell
 dictionaries (af, sw), langdetect's character profiles and SIB-200's train split for ~35 Latin-script
 languages. Two checks follow it: most words in letters nl/en/fr do not use, or (3+ words) mostly words
-the assigned language's word list lacks, make a text ``other``. The collection's languages (nl, en, fr by default)
-get a prior that grows as a text gets shorter: with one word there is little evidence, and a story
+the assigned language's word list lacks, make a text ``other``. The collection's languages (nl, en, fr by
+default) get a prior that grows as a text gets shorter: with one word there is little evidence, and a story
 collection is mostly in its own languages. Everything is a pure function of the text: the same text gives
 the same result in any batch, order or process.
 """
@@ -171,15 +171,21 @@ class LanguageDetector:
             todo.append(i)
         for start in range(0, len(todo), _BATCH):
             self._score_batch(model, texts, todo[start:start + _BATCH], n_words, out, features)
-        alphabet = self._alphabet()
-        for i in todo if alphabet is not None else ():
-            lang, conf, _detail, words = out[i]  # type: ignore[misc]
-            if lang in self.languages:
-                foreign = sum(1 for w in normed[i].split() if not alphabet.issuperset(w))
-                if foreign >= 0.5 * words:
-                    out[i] = ("other", 1.0 - conf, "foreign-letters", words)
+        self._check_letters(normed, out)
         self._check_coverage(model[4], normed, out)
         return [o for o in out if o is not None]
+
+    def _check_letters(self, normed: Sequence[str], out: list[tuple[str, float, str, int] | None]) -> None:
+        """Texts assigned to a target language, at least half of whose words have a letter outside the
+        target languages' alphabets, become ``other`` (in place)."""
+        alphabet = self._alphabet()
+        if alphabet is None:
+            return
+        for i, o in enumerate(out):
+            if o is not None and o[0] in self.languages:
+                foreign = sum(1 for w in normed[i].split() if not alphabet.issuperset(w))
+                if foreign >= 0.5 * o[3]:
+                    out[i] = ("other", 1.0 - o[1], "foreign-letters", o[3])
 
     def _check_coverage(self, featurizer: LanguageFeaturizer, normed: Sequence[str],
                         out: list[tuple[str, float, str, int] | None]) -> None:
