@@ -1,8 +1,9 @@
-"""Choose ``LanguageDetector``'s ``short_text_prior`` on SIB-200's *dev* split (never a test split).
+"""Choose ``LanguageDetector``'s ``short_text_prior`` and ``lexicon_weight`` on SIB-200's *dev* split (never a
+test split).
 
 Dev sentences of nld/eng/fra (targets) and afr/deu/swh/kin/run (must be ``other``) are cut into single
 words, word pairs and sentences; balanced accuracy (mean of target and other accuracy) is printed per
-prior. Usage: ``python models/tune_langid.py [--model PATH]``.
+setting. Usage: ``python models/tune_langid.py [--model PATH] [--priors 0 1.5] [--lexicon-weights 0 2]``.
 """
 from __future__ import annotations
 
@@ -63,12 +64,17 @@ def evaluate(det: LanguageDetector, items: dict[str, list[tuple[str, str, str]]]
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--model")
+    ap.add_argument("--priors", type=float, nargs="+", default=[0.0, 0.5, 1.0, 1.5, 2.0, 3.0])
+    ap.add_argument("--lexicon-weights", type=float, nargs="+", default=[0.0, 0.5, 1.0, 2.0, 3.0, 4.0])
     args = ap.parse_args()
     items = dev_items()
-    for prior in (0.0, 0.5, 1.0, 1.5, 2.0, 3.0):
-        res = evaluate(LanguageDetector(short_text_prior=prior, model_path=args.model), items)
-        print(f"prior {prior}: " + " | ".join(
-            f"{kind}: " + " ".join(f"{k} {v:.3f}" for k, v in cell.items()) for kind, cell in res.items()))
+    for prior in args.priors:
+        for weight in args.lexicon_weights:
+            det = LanguageDetector(short_text_prior=prior, lexicon_weight=weight, model_path=args.model)
+            res = evaluate(det, items)
+            print(f"prior {prior} lexicon_weight {weight}: " + " | ".join(
+                f"{kind}: " + " ".join(f"{k} {v:.3f}" for k, v in cell.items()) for kind, cell in res.items()
+                if kind != "sentence"), flush=True)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import logsumexp
 
 from .._validation import check_float, check_int
 from ..errors import InputError, ParameterError
@@ -34,6 +35,7 @@ LANGUAGE_CODES = ("nl", "en", "fr", "other", "und")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 _LETTER = re.compile(r"[^\W\d_]")
 _BATCH = 4096  # texts scored at once: bounds memory on large collections
+_LEXICON_VOTE_WORDS = 2  # longest text whose target language the word lists help choose
 _SEGMENT_SPLIT = re.compile(r"(?<=[.!?;:])\s+|\n+")
 # The letters of each target language's orthography (with the accents of loans and names it commonly
 # keeps: ä/ö/ü). A word with any other letter (ẹ ọ ṣ, ì ò, ñ, ß, ł, å, combining tone marks...) is not
@@ -101,6 +103,11 @@ class LanguageDetector:
     short_text_prior:
         Log-odds added to each of ``languages`` for a one-word text; it falls off as 1/words, so a sentence
         is decided by its own evidence. 0 disables the prior.
+    lexicon_weight:
+        For a text of one or two words assigned to one of ``languages``: weight of the word lists' vote on
+        *which* of them (log-odds per Zipf point of difference, so "forest", common in English and rare in
+        French web text, is English). It moves probability only among ``languages``, never between them and
+        ``other``. 0 disables it.
     min_confidence:
         A text whose best language is one of ``languages`` but with probability below this is ``other``
         when it has at least ``mixed_min_words`` words (an unknown language spreads its probability).
@@ -117,11 +124,12 @@ class LanguageDetector:
     """
 
     def __init__(self, languages: Sequence[str] = ("nl", "en", "fr"), *, short_text_prior: float = 1.5,
-                 min_confidence: float = 0.3, min_coverage: float = 0.5, mixed_min_words: int = 4,
+                 lexicon_weight: float = 2.0, min_confidence: float = 0.3, min_coverage: float = 0.5, mixed_min_words: int = 4,
                  mixed_min_share: float = 0.2,
                  model_path: str | Path | None = None) -> None:
         self.languages = tuple(languages)
         self.short_text_prior = short_text_prior
+        self.lexicon_weight = lexicon_weight
         self.min_confidence = min_confidence
         self.min_coverage = min_coverage
         self.mixed_min_words = mixed_min_words
@@ -132,6 +140,7 @@ class LanguageDetector:
     def _model(self) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], np.ndarray, LanguageFeaturizer]:
         owner = "LanguageDetector"
         check_float(self.short_text_prior, "short_text_prior", owner, low=0.0, high=20.0)
+        check_float(self.lexicon_weight, "lexicon_weight", owner, low=0.0, high=20.0)
         check_float(self.min_confidence, "min_confidence", owner, low=0.0, high=1.0)
         check_float(self.min_coverage, "min_coverage", owner, low=0.0, high=1.0)
         check_int(self.mixed_min_words, "mixed_min_words", owner, minimum=1)
@@ -217,6 +226,7 @@ class LanguageDetector:
             scores = x @ weights + intercept
             prior = self.short_text_prior / np.maximum(n_words[todo], 1)
             scores = scores + prior[:, None] * is_target[None, :]
+            self._vote_lexicons(featurizer, classes, is_target, [texts[i] for i in todo], n_words[todo], scores)
             scores -= scores.max(axis=1, keepdims=True)
             probs = np.exp(scores)
             probs /= probs.sum(axis=1, keepdims=True)
@@ -231,6 +241,36 @@ class LanguageDetector:
                         out[i] = (code, conf, code, int(n_words[i]))
                 else:
                     out[i] = ("other", float(probs[row, ~is_target].sum()), code, int(n_words[i]))
+
+    def _vote_lexicons(self, featurizer: LanguageFeaturizer, classes: tuple[str, ...], is_target: np.ndarray,
+                       texts: Sequence[str], n_words: np.ndarray, scores: np.ndarray) -> None:
+        """For texts of one or two words whose best class is a target language, shift probability among the
+        targets by how common the words are in each target's word list (scores in place). Character
+        n-grams cannot tell a cognate or a loan ("structure", "forest") from a native word; word frequency can."""
+        if self.lexicon_weight <= 0:
+            return
+        targets = [j for j, c in enumerate(classes) if is_target[j] and c in featurizer.lexicons]
+        if len(targets) < 2:
+            return
+        rows = np.flatnonzero((n_words <= _LEXICON_VOTE_WORDS) & is_target[scores.argmax(axis=1)])
+        if len(rows) == 0:
+            return
+        tokens = [normalise(texts[r]).split() for r in rows]
+        counts = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
+        owners = np.repeat(np.arange(len(rows)), counts)
+        flat = [w for t in tokens for w in t]
+        zipf = np.column_stack([np.bincount(owners, weights=featurizer.lexicons[classes[j]].lookup_words(flat),
+                                            minlength=len(rows)) for j in targets])
+        # Only the split among the targets moves; their total probability (target vs other) stays the same.
+        block = np.ix_(rows, targets)
+        before = scores[block]
+        after = before + self.lexicon_weight * np.log(10.0) * (zipf - zipf.max(axis=1, keepdims=True))
+        after += (logsumexp(before, axis=1) - logsumexp(after, axis=1))[:, None]
+        # A split can leave no target above the best other language; the text stays with a target then.
+        rest = scores[rows].copy()
+        rest[:, targets] = -np.inf
+        after += np.maximum(rest.max(axis=1) - after.max(axis=1) + 1e-6, 0.0)[:, None]
+        scores[block] = after
 
     def _segments(self, text: str) -> list[str]:
         parts = [p for p in _SEGMENT_SPLIT.split(text) if p and p.strip()]
