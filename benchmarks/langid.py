@@ -78,6 +78,29 @@ def run_lingua(texts: list[str]) -> tuple[list[str], float]:
     return out, time.perf_counter() - t
 
 
+def ambiguous_share(rows: list[tuple[str, str, str, str]]) -> dict[str, float]:
+    """Per language x short length class: the share of items every word of which is common (Zipf >= 3) in
+    nl, en or fr (other than the item's own label) and 10x more frequent there than in its own language's
+    wordfreq list (when it has one): "united states" labelled Yoruba, "absoluut geen" labelled Afrikaans.
+    Such an item is right only for a detector that calls ordinary nl/en/fr words something else, unless it
+    knows the other language's own word frequencies (no Afrikaans or Yoruba frequency list is at hand)."""
+    from wordfreq import zipf_frequency
+
+    own_list = {"nl", "en", "fr", "de"}
+    found: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for lang, length, expected, text in rows:
+        if length == "sentences" or lang.startswith("sib-"):
+            continue
+        words = text.lower().split()
+        hit = any(all(zipf_frequency(w, t) >= 3.0 and zipf_frequency(w, t) > 1.0 + (
+            zipf_frequency(w, lang) if lang in own_list else 0.0) for w in words)
+            for t in sorted(TARGETS - {expected}))
+        for key in (f"{lang}|{length}", f"{'target' if expected in TARGETS else 'other'}|{length}"):
+            found[key][0] += hit
+            found[key][1] += 1
+    return {k: v[0] / v[1] for k, v in sorted(found.items())}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data")
@@ -115,8 +138,14 @@ def main() -> None:
     md += ["", "| tool | texts/s | peak RSS of the process after it ran (MB) |", "|---|---|---|"]
     md += [f"| {n} | {speed[n]:.0f} | {rss[n]:.0f} |" for n in names]
     md += ["", "RSS is cumulative in one process (tools run in the order listed); msc_nlp runs first."]
+    ambiguous = ambiguous_share(rows)
+    md += ["", "Items made of another of nl/en/fr's ordinary words: every word common there (Zipf >= 3) and 10x "
+           "more frequent there than in the item's own wordfreq list, if it has one (Afrikaans shares such words "
+           "with Dutch; in the Yoruba set they are English phrases and names such as 'united states'):", "",
+           "| language / length | share |", "|---|---|"]
+    md += [f"| {k} | {v * 100:.1f} % |" for k, v in ambiguous.items()]
     write_results("langid", {"n_texts": len(texts), "accuracy": acc, "texts_per_second": speed,
-                             "peak_rss_mb": rss}, "\n".join(md))
+                             "peak_rss_mb": rss, "ambiguous_share": ambiguous}, "\n".join(md))
 
 
 if __name__ == "__main__":

@@ -130,19 +130,18 @@ def test_text_of_unknown_words_is_other_however_the_letters_look() -> None:
         LanguageDetector(min_coverage=2).detect(["tekst"])
 
 
-def test_word_lists_choose_among_the_collection_languages_for_one_or_two_words() -> None:
-    # "forest" has French-looking letters but is common only in English web text.
-    assert LanguageDetector(lexicon_weight=0.0).predict(["forest"]) == ["fr"]
-    assert detect_language(["forest"])[0].language == "en"
-    words = ["forest", "structure", "winkel", "maison", "Haus", "asante", "mkulima", "ngiyabonga", "student",
-             "koning huis", "quiet streets", "village marché", "mtoto wangu"]
-    plain = LanguageDetector(lexicon_weight=0.0).predict(words)
-    voted = LanguageDetector().predict(words)
-    # The vote moves probability among nl/en/fr only: what the model called ``other`` stays so, and back.
-    assert [p == "other" for p in plain] == [v == "other" for v in voted]
-    assert "other" in voted and voted != plain
+def test_frequency_word_lists_vote_on_one_or_two_words() -> None:
+    plain, voting = LanguageDetector(lexicon_weight=0.0), LanguageDetector()
+    # "forest" has French-looking letters but is common only in English; "milch gekocht" is German.
+    assert plain.predict(["forest", "milch gekocht"]) == ["fr", "nl"]
+    forest, milk = voting.detect(["forest", "milch gekocht"])
+    assert forest.language == "en" and (milk.language, milk.detail) == ("other", "de")
+    # Languages without a frequency list are not in the vote: what the model gives them stays theirs.
+    others = ["asante sana", "mkulima", "ngiyabonga"]
+    assert plain.detect(others) == voting.detect(others)
+    assert {r.language for r in voting.detect(others)} == {"other"}
     # Three words and more are the model's alone.
     sentences = ["The structure of the village", "Het dorp kreeg een nieuwe waterput.", "la maison du village"]
-    assert LanguageDetector(lexicon_weight=0.0).detect(sentences) == LanguageDetector().detect(sentences)
+    assert plain.detect(sentences) == voting.detect(sentences)
     with pytest.raises(ParameterError, match="lexicon_weight"):
         LanguageDetector(lexicon_weight=-1).detect(["tekst"])

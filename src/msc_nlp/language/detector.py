@@ -35,7 +35,10 @@ LANGUAGE_CODES = ("nl", "en", "fr", "other", "und")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 _LETTER = re.compile(r"[^\W\d_]")
 _BATCH = 4096  # texts scored at once: bounds memory on large collections
-_LEXICON_VOTE_WORDS = 2  # longest text whose target language the word lists help choose
+_LEXICON_VOTE_WORDS = 2  # longest text whose language the word lists help choose
+# Non-target languages whose word list has real frequencies (wordfreq); Afrikaans and Swahili have spelling
+# dictionaries with a flat value, which cannot be weighed against a frequency.
+_FREQUENCY_LISTS = ("de",)
 _SEGMENT_SPLIT = re.compile(r"(?<=[.!?;:])\s+|\n+")
 # The letters of each target language's orthography (with the accents of loans and names it commonly
 # keeps: ä/ö/ü). A word with any other letter (ẹ ọ ṣ, ì ò, ñ, ß, ł, å, combining tone marks...) is not
@@ -104,10 +107,10 @@ class LanguageDetector:
         Log-odds added to each of ``languages`` for a one-word text; it falls off as 1/words, so a sentence
         is decided by its own evidence. 0 disables the prior.
     lexicon_weight:
-        For a text of one or two words assigned to one of ``languages``: weight of the word lists' vote on
-        *which* of them (log-odds per Zipf point of difference, so "forest", common in English and rare in
-        French web text, is English). It moves probability only among ``languages``, never between them and
-        ``other``. 0 disables it.
+        For a text of one or two words the model gives to one of ``languages`` or to German: weight of the
+        frequency word lists' vote on *which* of them (log-odds per Zipf point of difference, so "forest",
+        common in English and rare in French web text, is English, and "milch gekocht" is German, so
+        ``other``). It moves probability only among those languages. 0 disables it.
     min_confidence:
         A text whose best language is one of ``languages`` but with probability below this is ``other``
         when it has at least ``mixed_min_words`` words (an unknown language spreads its probability).
@@ -244,15 +247,17 @@ class LanguageDetector:
 
     def _vote_lexicons(self, featurizer: LanguageFeaturizer, classes: tuple[str, ...], is_target: np.ndarray,
                        texts: Sequence[str], n_words: np.ndarray, scores: np.ndarray) -> None:
-        """For texts of one or two words whose best class is a target language, shift probability among the
-        targets by how common the words are in each target's word list (scores in place). Character
-        n-grams cannot tell a cognate or a loan ("structure", "forest") from a native word; word frequency can."""
+        """For texts of one or two words whose best class has a frequency word list (the targets, German),
+        shift probability among those classes by how common the words are in each list (scores in place).
+        Character n-grams cannot tell a cognate or a loan ("structure", "forest") from a native word; word
+        frequency can."""
         if self.lexicon_weight <= 0:
             return
-        targets = [j for j, c in enumerate(classes) if is_target[j] and c in featurizer.lexicons]
-        if len(targets) < 2:
+        voters = [j for j, c in enumerate(classes)
+                  if c in featurizer.lexicons and (is_target[j] or c in _FREQUENCY_LISTS)]
+        if len(voters) < 2:
             return
-        rows = np.flatnonzero((n_words <= _LEXICON_VOTE_WORDS) & is_target[scores.argmax(axis=1)])
+        rows = np.flatnonzero((n_words <= _LEXICON_VOTE_WORDS) & np.isin(scores.argmax(axis=1), voters))
         if len(rows) == 0:
             return
         tokens = [normalise(texts[r]).split() for r in rows]
@@ -260,15 +265,15 @@ class LanguageDetector:
         owners = np.repeat(np.arange(len(rows)), counts)
         flat = [w for t in tokens for w in t]
         zipf = np.column_stack([np.bincount(owners, weights=featurizer.lexicons[classes[j]].lookup_words(flat),
-                                            minlength=len(rows)) for j in targets])
-        # Only the split among the targets moves; their total probability (target vs other) stays the same.
-        block = np.ix_(rows, targets)
+                                            minlength=len(rows)) for j in voters])
+        # Only the split among the voters moves; their total probability stays the same.
+        block = np.ix_(rows, voters)
         before = scores[block]
         after = before + self.lexicon_weight * np.log(10.0) * (zipf - zipf.max(axis=1, keepdims=True))
         after += (logsumexp(before, axis=1) - logsumexp(after, axis=1))[:, None]
-        # A split can leave no target above the best other language; the text stays with a target then.
+        # A split can leave no voter above the best other class; the text stays with a voter then.
         rest = scores[rows].copy()
-        rest[:, targets] = -np.inf
+        rest[:, voters] = -np.inf
         after += np.maximum(rest.max(axis=1) - after.max(axis=1) + 1e-6, 0.0)[:, None]
         scores[block] = after
 
