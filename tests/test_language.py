@@ -145,3 +145,8 @@ def test_frequency_word_lists_vote_on_one_or_two_words() -> None:
     assert plain.detect(sentences) == voting.detect(sentences)
     with pytest.raises(ParameterError, match="lexicon_weight"):
         LanguageDetector(lexicon_weight=-1).detect(["tekst"])
+
+
+def test_word_list_vote_weighs_languages_outside_the_collection_too() -> None:
+    # With English not a collection language, an English word is not pushed into French by the vote.
+    assert LanguageDetector(languages=("nl", "fr")).predict(["forest"]) == ["other"]

@@ -36,9 +36,9 @@ _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 _LETTER = re.compile(r"[^\W\d_]")
 _BATCH = 4096  # texts scored at once: bounds memory on large collections
 _LEXICON_VOTE_WORDS = 2  # longest text whose language the word lists help choose
-# Non-target languages whose word list has real frequencies (wordfreq); Afrikaans and Swahili have spelling
+# The languages whose word list has real frequencies (wordfreq); Afrikaans and Swahili have spelling
 # dictionaries with a flat value, which cannot be weighed against a frequency.
-_FREQUENCY_LISTS = ("de",)
+_FREQUENCY_LISTS = ("nl", "en", "fr", "de")
 _SEGMENT_SPLIT = re.compile(r"(?<=[.!?;:])\s+|\n+")
 # The letters of each target language's orthography (with the accents of loans and names it commonly
 # keeps: ä/ö/ü). A word with any other letter (ẹ ọ ṣ, ì ò, ñ, ß, ł, å, combining tone marks...) is not
@@ -107,7 +107,7 @@ class LanguageDetector:
         Log-odds added to each of ``languages`` for a one-word text; it falls off as 1/words, so a sentence
         is decided by its own evidence. 0 disables the prior.
     lexicon_weight:
-        For a text of one or two words the model gives to one of ``languages`` or to German: weight of the
+        For a text of one or two words the model gives to Dutch, English, French or German: weight of their
         frequency word lists' vote on *which* of them (log-odds per Zipf point of difference, so "forest",
         common in English and rare in French web text, is English, and "milch gekocht" is German, so
         ``other``). It moves probability only among those languages. 0 disables it.
@@ -127,8 +127,8 @@ class LanguageDetector:
     """
 
     def __init__(self, languages: Sequence[str] = ("nl", "en", "fr"), *, short_text_prior: float = 1.5,
-                 lexicon_weight: float = 2.0, min_confidence: float = 0.3, min_coverage: float = 0.5, mixed_min_words: int = 4,
-                 mixed_min_share: float = 0.2,
+                 lexicon_weight: float = 2.0, min_confidence: float = 0.3, min_coverage: float = 0.5,
+                 mixed_min_words: int = 4, mixed_min_share: float = 0.2,
                  model_path: str | Path | None = None) -> None:
         self.languages = tuple(languages)
         self.short_text_prior = short_text_prior
@@ -247,14 +247,13 @@ class LanguageDetector:
 
     def _vote_lexicons(self, featurizer: LanguageFeaturizer, classes: tuple[str, ...], is_target: np.ndarray,
                        texts: Sequence[str], n_words: np.ndarray, scores: np.ndarray) -> None:
-        """For texts of one or two words whose best class has a frequency word list (the targets, German),
+        """For texts of one or two words whose best class has a frequency word list (nl, en, fr, de),
         shift probability among those classes by how common the words are in each list (scores in place).
         Character n-grams cannot tell a cognate or a loan ("structure", "forest") from a native word; word
         frequency can."""
         if self.lexicon_weight <= 0:
             return
-        voters = [j for j, c in enumerate(classes)
-                  if c in featurizer.lexicons and (is_target[j] or c in _FREQUENCY_LISTS)]
+        voters = [j for j, c in enumerate(classes) if c in _FREQUENCY_LISTS and c in featurizer.lexicons]
         if len(voters) < 2:
             return
         rows = np.flatnonzero((n_words <= _LEXICON_VOTE_WORDS) & np.isin(scores.argmax(axis=1), voters))
