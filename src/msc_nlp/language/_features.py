@@ -84,6 +84,15 @@ class Lexicon:
         return np.where(found, self.zipf_q[pos] / ZIPF_SCALE, 0.0)
 
 
+def sum_per_text(tokens: Sequence[Sequence[str]], lexicon: Lexicon, known: bool = False) -> np.ndarray:
+    """Per text (a list of normalised words): the sum of its words' Zipf frequencies in ``lexicon``, or with
+    ``known`` the number of its words the lexicon lists. One batched lookup for all texts."""
+    counts = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
+    zipf = lexicon.lookup_words([w for t in tokens for w in t])
+    weights = (zipf > 0).astype(np.float64) if known else zipf
+    return np.bincount(np.repeat(np.arange(len(tokens)), counts), weights=weights, minlength=len(tokens))
+
+
 @dataclass
 class FeatureCounts:
     """Unnormalised features of a batch: they add up across pieces of a text (sentences), so a text's

@@ -25,7 +25,7 @@ from scipy.special import logsumexp
 
 from .._validation import check_float, check_int
 from ..errors import InputError, ParameterError
-from ._features import FeatureCounts, LanguageFeaturizer, normalise
+from ._features import FeatureCounts, LanguageFeaturizer, normalise, sum_per_text
 
 __all__ = ["LanguageResult", "LanguageDetector", "detect_language", "LANGUAGE_CODES"]
 
@@ -211,12 +211,9 @@ class LanguageDetector:
             if lexicon is None or not rows:
                 continue
             tokens = [normed[i].split() for i in rows]
-            counts = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
-            flat = [w for t in tokens for w in t]
-            known = np.bincount(np.repeat(np.arange(len(rows)), counts), weights=lexicon.lookup_words(flat) > 0,
-                                minlength=len(rows))
+            known = sum_per_text(tokens, lexicon, known=True)
             for row, i in enumerate(rows):
-                if known[row] < self.min_coverage * counts[row]:
+                if known[row] < self.min_coverage * len(tokens[row]):
                     _lang, conf, _detail, words = out[i]  # type: ignore[misc]
                     out[i] = ("other", 1.0 - conf, "unknown-words", words)
 
@@ -260,11 +257,7 @@ class LanguageDetector:
         if len(rows) == 0:
             return
         tokens = [normalise(texts[r]).split() for r in rows]
-        counts = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
-        owners = np.repeat(np.arange(len(rows)), counts)
-        flat = [w for t in tokens for w in t]
-        zipf = np.column_stack([np.bincount(owners, weights=featurizer.lexicons[classes[j]].lookup_words(flat),
-                                            minlength=len(rows)) for j in voters])
+        zipf = np.column_stack([sum_per_text(tokens, featurizer.lexicons[classes[j]]) for j in voters])
         # Only the split among the voters moves; their total probability stays the same.
         block = np.ix_(rows, voters)
         before = scores[block]
