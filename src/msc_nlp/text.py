@@ -6,13 +6,14 @@ words are also grouped by their Snowball stem and each group is shown by its mos
 """
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-__all__ = ["Token", "analyse", "stop_words", "TEXT_LANGUAGES", "fold"]
+__all__ = ["Token", "analyse", "stop_words", "TEXT_LANGUAGES", "fold", "split_sentences"]
 
 #: Languages with a lemmatizer and stop words.
 TEXT_LANGUAGES = ("nl", "en", "fr")
@@ -95,3 +96,21 @@ def analyse(texts: Sequence[str], languages: Sequence[str], *, extra_stop_words:
             result[i] = tokens
     out = [result[i] for i in range(len(texts))]
     return out
+
+
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
+
+
+def split_sentences(text: str, *, min_words: int = 3) -> list[str]:
+    """Sentences of at least ``min_words`` words (a shorter one is joined to its neighbour)."""
+    out: list[str] = []
+    for part in (p.strip() for p in _SENTENCE.split(text)):
+        if not part:
+            continue
+        if out and len(part.split()) < min_words:
+            out[-1] = f"{out[-1]} {part}"
+        else:
+            out.append(part)
+    if len(out) > 1 and len(out[0].split()) < min_words:  # a short opening joins the next sentence
+        out[:2] = [f"{out[0]} {out[1]}"]
+    return out or ([text.strip()] if text.strip() else [])

@@ -9,7 +9,6 @@ sentences are closer to the framework's ``none_examples`` (people's lives, not o
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -18,27 +17,10 @@ import numpy as np
 import pandas as pd
 
 from .._validation import check_float
+from ..text import split_sentences
 from .framework import Framework, load_framework
 
 __all__ = ["CapabilityMapper", "map_capabilities", "split_sentences"]
-
-_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
-
-
-def split_sentences(text: str, *, min_words: int = 3) -> list[str]:
-    """Sentences of at least ``min_words`` words (a shorter one is joined to its neighbour)."""
-    out: list[str] = []
-    for part in (p.strip() for p in _SENTENCE.split(text)):
-        if not part:
-            continue
-        if out and len(part.split()) < min_words:
-            out[-1] = f"{out[-1]} {part}"
-        else:
-            out.append(part)
-    if len(out) > 1 and len(out[0].split()) < min_words:  # a short opening joins the next sentence
-        out[:2] = [f"{out[0]} {out[1]}"]
-    return out or ([text.strip()] if text.strip() else [])
-
 
 def _top_mean(sims: np.ndarray, k: int = 2) -> np.ndarray:
     """Mean of the k largest values along the last axis."""
