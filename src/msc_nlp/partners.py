@@ -262,23 +262,20 @@ def matches(result: Any, partner: str = "partner", period: str = "period", *, on
                     shared = sorted((themes_of.get(a, set()) & themes_of.get(b, set())) - {key})
                     if not (weak or declining) or len(shared) < min_shared_themes:
                         continue
-                    rows.append(_match_row(kind, key, a, b, sa, sb, change, weak, declining, shared,
-                                           recent_periods))
+                    rows.append(_match_row(kind, key, a, b, sa, sb, change, declining, shared, recent_periods))
     table = pd.DataFrame(rows, columns=list(MATCH_COLUMNS))
     return table.sort_values(["gap", "offers", "learns", "on", "key"], ascending=[False, True, True, True, True],
                              kind="stable").reset_index(drop=True)
 
 
-def _match_row(kind: str, key: str, a: str, b: str, sa: dict, sb: dict, change: float, weak: bool,
-               declining: bool, shared: list[str], recent_periods: list[str]) -> dict[str, Any]:
+def _match_row(kind: str, key: str, a: str, b: str, sa: dict, sb: dict, change: float, declining: bool,
+               shared: list[str], recent_periods: list[str]) -> dict[str, Any]:
     what = f"capability '{key}'" if kind == "capability" else f"theme '{key}'"
     verb = "show" if kind == "capability" else "are about"
     window = ", ".join(recent_periods)
     n_a, k_a, n_b, k_b = len(sa["now"]), int(sa["hit_now"].sum()), len(sb["now"]), int(sb["hit_now"].sum())
     why = [f"{a}: {k_a} of its {n_a} stories in {window} {verb} {what} ({k_a / n_a:.0%})."]
-    state = []
-    if weak:
-        state.append(f"{k_b} of its {n_b} stories in {window} ({k_b / n_b:.0%})")
+    state = [f"{k_b} of its {n_b} stories in {window} ({k_b / n_b:.0%})"]
     if declining:
         nb, kb = len(sb["before"]), int(sb["hit_before"].sum())
         state.append(f"down from {kb} of {nb} earlier ({kb / nb:.0%})")
