@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from _contract import CAPS, contract_result
 
-from msc_nlp.errors import MissingColumnError, ParameterError
+from msc_nlp.errors import InputError, MissingColumnError, ParameterError
 from msc_nlp.partners import MATCH_COLUMNS, PROFILE_COLUMNS, matches, profiles, trend_notes
 
 
@@ -79,6 +79,19 @@ def test_trend_notes_flag_partners_with_too_few_stories(table: pd.DataFrame, res
         assert row["n_stories"] == counts.loc[partner].sum()
         assert ("Too few" in row["note"] or "one period" in row["note"]) == (not row["readable"])
     assert notes["readable"].any() and not notes["readable"].all()
+
+
+def test_numeric_periods_sort_by_value_and_an_explicit_order_wins(result) -> None:
+    stories = result.stories.assign(period=result.stories["period"].map({"2024-H1": 9, "2024-H2": 10, "2025-H1": 11}))
+    numeric = profiles(stories, n_boot=0)
+    firsts = numeric.groupby("partner")["period"].first()
+    assert set(firsts) <= {"9", "10"} and "11" not in set(numeric["previous_period"].dropna())
+    order = ["2025-H1", "2024-H2", "2024-H1"]
+    reverse = profiles(result, n_boot=0, periods=order)
+    for row in reverse.dropna(subset=["previous_period"]).itertuples():
+        assert order.index(row.previous_period) < order.index(row.period)
+    with pytest.raises(InputError, match="lacks periods"):
+        profiles(result, periods=["2024-H1"])
 
 
 def test_profiles_need_partner_and_period_columns(result) -> None:

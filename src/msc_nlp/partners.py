@@ -66,7 +66,8 @@ def _frame(result: Any, partner: str, period: str, owner: str) -> tuple[pd.DataF
 def _period_order(frame: pd.DataFrame, periods: Sequence[str] | None) -> list[str]:
     present = sorted(frame["_period"].unique())
     if periods is None:
-        return present
+        numbers = pd.to_numeric(pd.Series(present), errors="coerce")
+        return present if numbers.isna().any() else [p for _, p in sorted(zip(numbers, present))]
     order = [str(p) for p in periods]
     unknown = sorted(set(present) - set(order))
     if unknown:
@@ -94,7 +95,8 @@ def profiles(result: Any, partner: str = "partner", period: str = "period", *, p
     so a rise or a fall can be read in the stories. ``enough_stories``: at least ``min_stories`` stories in this
     period and the previous one (otherwise a change says little). ``story_ids``: every story behind the row;
     ``primary_ids``: those with this primary capability.
-    ``periods``: their order, oldest first (default: sorted as text, right for ``2024-H1`` or ``2024``).
+    ``periods``: their order, oldest first (default: numbers by value, else sorted as text, right for
+    ``2024-H1`` or ``2024-03``). Stories without a partner or a period, and empty stories, are left out.
     """
     owner = "profiles"
     check_int(n_boot, "n_boot", owner, minimum=0)
