@@ -155,3 +155,24 @@ def test_cli_partners_without_a_partner_column_exits_2(result, tmp_path: Path, c
     plain.save(tmp_path / "plain")
     assert main(["partners", str(tmp_path / "plain"), "--out", str(tmp_path / "p")]) == 2
     assert "partner" in capsys.readouterr().err and not (tmp_path / "p").exists()
+
+
+def test_plainest_result_exports(schema, tmp_path: Path) -> None:
+    """Only the pipeline's own columns (no title, region, partner), an empty story and one without a theme."""
+    stories = pd.DataFrame({"story_id": ["1", "2", "3"], "text": ["We formed a network with the county.", "",
+                                                                  "Short one here."],
+                            "status": ["ok", "empty", "ok"], "language": ["en", "und", "en"],
+                            "theme_id": [0, -1, -1], "theme_label": ["networks", "none", "none"],
+                            "capability": ["relate", "none", "none"],
+                            "evidence": ["We formed a network with the county.", "", ""],
+                            **{f"cap_{c}": [0.9 if c == "relate" else 0.1, 0.0, 0.2] for c in CAPS}})
+    themes = pd.DataFrame({"theme_id": [0], "label": ["networks"]})
+    from msc_nlp.pipeline import AnalysisResult
+
+    path = AnalysisResult(stories, themes, {}).to_qdpx(tmp_path / "plain.qdpx", redact=True)
+    _valid(schema, path)
+    project = read_qdpx(path)
+    assert project.sources["text"].tolist() == stories["text"].tolist()
+    n = len(stories.at[0, "text"])  # the evidence is the whole first story
+    assert project.selections[["source_name", "start", "end", "code_name"]].values.tolist() == [
+        ["1", 0, n, "0: networks"], ["1", 0, n, "relate"]]
