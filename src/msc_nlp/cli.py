@@ -59,7 +59,7 @@ def _langid(args: argparse.Namespace) -> int:
     frame.insert(2, "language", [r.language for r in results])
     frame.insert(3, "language_confidence", [r.confidence for r in results])
     frame.insert(4, "mixed", [r.mixed for r in results])
-    frame.insert(5, "languages", ["+".join(r.languages) for r in results])
+    frame.insert(5, "languages", [r.languages_text() for r in results])
     frame.insert(6, "language_detail", [r.detail for r in results])
     counts = frame["language"].value_counts()
     summary = ", ".join(f"{k}: {v}" for k, v in counts.items())
