@@ -24,6 +24,8 @@ __all__ = ["LanguageSpan", "word_offsets", "language_paths", "spans_from_labels"
 # A word: letters and combining marks (what the model's normalisation keeps; the rest splits words), with
 # apostrophes inside it ("l'école", "y'ishure").
 _WORD = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f])+(?:'(?:[^\W\d_]|[\u0300-\u036f])+)*")
+_PLAIN_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")  # the same without combining marks: 3x faster
+_COMBINING = re.compile(r"[\u0300-\u036f]")
 _CHUNK = 256  # stories decoded at once: bounds the (stories x words x languages) arrays
 
 
@@ -46,7 +48,8 @@ def word_offsets(text: str) -> list[tuple[int, int, str]]:
     the model's normalisation writes it (lower case; apostrophes only inside words)."""
     low = text.translate(_APOSTROPHES).lower()
     if len(low) == len(text) and unicodedata.is_normalized("NFC", text):
-        return [(m.start(), m.end(), m.group()) for m in _WORD.finditer(low)]
+        pattern = _WORD if _COMBINING.search(low) else _PLAIN_WORD
+        return [(m.start(), m.end(), m.group()) for m in pattern.finditer(low)]
     # Lower-casing or NFC would shift the offsets: normalise word by word.
     return [(m.start(), m.end(), w) for m in _WORD.finditer(text.translate(_APOSTROPHES))
             for w in normalise(m.group()).split()]
@@ -55,12 +58,11 @@ def word_offsets(text: str) -> list[tuple[int, int, str]]:
 def name_like(text: str, offsets: Sequence[tuple[int, int, str]], openers: frozenset[str]) -> np.ndarray:
     """Per word: capitalised and not at the start of a sentence (after one of ``openers`` or the text's start)."""
     out = np.zeros(len(offsets), dtype=bool)
-    for k, (start, _end, _w) in enumerate(offsets):
-        if text[start].isupper():
-            j = start - 1
-            while j >= 0 and text[j].isspace():
-                j -= 1
-            out[k] = j >= 0 and text[j] not in openers
+    for k in [k for k, (start, _e, _w) in enumerate(offsets) if text[start].isupper()]:
+        j = offsets[k][0] - 1
+        while j >= 0 and text[j].isspace():
+            j -= 1
+        out[k] = j >= 0 and text[j] not in openers
     return out
 
 
