@@ -32,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="use-multilingual (default) or sentence-transformers:<local folder>")
     ana.add_argument("--seed", type=int, default=0, help="random_state (default 0)")
     ana.add_argument("--themes", default="auto", help="number of themes or 'auto' (default)")
+    ana.add_argument("--languages", default="nl,en,fr", help="the collection's languages (default nl,en,fr)")
     pack = sub.add_parser("panel-pack", help="make a panel pack from a saved analysis")
     pack.add_argument("result", help="folder written by 'msc-nlp analyze --out'")
     pack.add_argument("--domain", help="domain of change (default: all stories)")
@@ -123,7 +124,9 @@ def _analyze(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"analysing {len(stories)} stories from {args.input} ...", file=sys.stderr)
     result = analyze(stories, embedding_model=args.embedding_model, random_state=args.seed, n_themes=n_themes,
-                     show_progress=False if args.quiet else None)
+                     show_progress=False if args.quiet else None, languages=tuple(args.languages.split(",")))
+    for warning in [] if args.quiet else result.manifest.get("warnings", []):
+        print(f"warning: {warning}", file=sys.stderr)
     out = result.save(args.out)
     packs = _write_packs(result, out / "packs")
     report = write_report(result, out / "report.html", title=f"MSC stories: {Path(args.input).name}",
