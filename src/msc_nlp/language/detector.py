@@ -42,9 +42,9 @@ _LEXICON_VOTE_WORDS = 2  # longest text whose language the word lists help choos
 # The languages whose word list has real frequencies (wordfreq); Afrikaans and Swahili have spelling
 # dictionaries with a flat value, which cannot be weighed against a frequency.
 _FREQUENCY_LISTS = ("nl", "en", "fr", "de")
-# A capitalised word after one of these (or at the start) opens a sentence; elsewhere it is likely a name.
 # Close dialects the model tells apart; inside one text they form one language.
 _DIALECTS = (("rn", "rw"),)
+# A capitalised word after one of these (or at the start) opens a sentence; elsewhere it is likely a name.
 _SENTENCE_OPENERS = frozenset('.!?:;"\'\u201c\u201d\u00ab\u00bb(-\u2013\u2014')
 # The letters of each target language's orthography (with the accents of loans and names it commonly
 # keeps: ä/ö/ü). A word with any other letter (ẹ ọ ṣ, ì ò, ñ, ß, ł, å, combining tone marks...) is not
@@ -322,7 +322,8 @@ class LanguageDetector:
         # n-grams stay inside words), and each word's own scores give the evidence for the spans.
         offsets = [word_offsets(t) for t in texts]
         lengths = np.array([len(offs) for offs in offsets], dtype=np.int64)
-        codes, vocab = pd.factorize(pd.Series([w for offs in offsets for _s, _e, w in offs], dtype=object))
+        # Sorted, so that a text's words are summed in the same order in any batch (float sums are not associative).
+        codes, vocab = pd.factorize(pd.Series([w for offs in offsets for _s, _e, w in offs], dtype=object), sort=True)
         ids = np.split(codes.astype(np.int64), np.cumsum(lengths)[:-1]) if len(texts) else []
         counts = featurizer.counts(list(vocab))
         # float32 throughout: the model's weights are float32, and a float64 product would copy them.
