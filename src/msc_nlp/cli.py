@@ -32,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="use-multilingual (default) or sentence-transformers:<local folder>")
     ana.add_argument("--seed", type=int, default=0, help="random_state (default 0)")
     ana.add_argument("--themes", default="auto", help="number of themes or 'auto' (default)")
+    ana.add_argument("--languages", default="nl,en,fr", help="the collection's languages (default nl,en,fr)")
     ana.add_argument("--qdpx", action="store_true", help="also write stories.qdpx (REFI-QDA: NVivo, ATLAS.ti, "
                      "MAXQDA, QualCoder)")
     ana.add_argument("--qdpx-redact", action="store_true", help="redact names, phones and e-mails in stories.qdpx "
@@ -71,7 +72,7 @@ def _langid(args: argparse.Namespace) -> int:
     frame.insert(2, "language", [r.language for r in results])
     frame.insert(3, "language_confidence", [r.confidence for r in results])
     frame.insert(4, "mixed", [r.mixed for r in results])
-    frame.insert(5, "languages", ["+".join(r.languages) for r in results])
+    frame.insert(5, "languages", [r.languages_text() for r in results])
     frame.insert(6, "language_detail", [r.detail for r in results])
     counts = frame["language"].value_counts()
     summary = ", ".join(f"{k}: {v}" for k, v in counts.items())
@@ -135,7 +136,9 @@ def _analyze(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"analysing {len(stories)} stories from {args.input} ...", file=sys.stderr)
     result = analyze(stories, embedding_model=args.embedding_model, random_state=args.seed, n_themes=n_themes,
-                     show_progress=False if args.quiet else None)
+                     show_progress=False if args.quiet else None, languages=tuple(args.languages.split(",")))
+    for warning in [] if args.quiet else result.manifest.get("warnings", []):
+        print(f"warning: {warning}", file=sys.stderr)
     out = result.save(args.out)
     packs = _write_packs(result, out / "packs")
     report = write_report(result, out / "report.html", title=f"MSC stories: {Path(args.input).name}",

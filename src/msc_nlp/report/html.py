@@ -1,6 +1,7 @@
 """The HTML report: overview, theme map, theme table with keywords per language, language table."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,21 @@ def _figures(result: AnalysisResult) -> dict[str, str]:
     return html
 
 
+def _passages(story: pd.Series, width: int = 90) -> list[tuple[str, str]]:
+    """(language, excerpt) of each span of a mixed story that is not in its main language."""
+    if not story.get("mixed") or not isinstance(story.get("language_spans"), str):
+        return []
+    spans = json.loads(story["language_spans"])
+    main = str(story["languages"]).split(":")[0]
+    text = str(story["text"])
+    out = []
+    for start, end, lang in spans:
+        if lang != main:
+            piece = text[start:end]
+            out.append((lang, piece if len(piece) <= width else piece[:width - 1] + "…"))
+    return out
+
+
 def write_report(result: AnalysisResult, path: str | Path, *, title: str = "MSC story analysis",
                  packs: dict[str, str] | None = None) -> Path:
     """Write a self-contained HTML report (no network needed to open it) and return its path. ``packs``:
@@ -58,6 +74,7 @@ def write_report(result: AnalysisResult, path: str | Path, *, title: str = "MSC 
     env = Environment(loader=PackageLoader("msc_nlp.report", "templates"), autoescape=select_autoescape())
     stories = result.stories
     flagged = stories[(stories["language"].isin(["other", "und"])) | stories["mixed"] | (stories["status"] != "ok")]
+    flagged = flagged.assign(passages=[_passages(row) for _, row in flagged.iterrows()])
     themes = result.themes.to_dict(orient="records")
     from .partner_view import partner_section
 
@@ -70,8 +87,8 @@ def write_report(result: AnalysisResult, path: str | Path, *, title: str = "MSC 
         title=title, manifest=result.manifest, figures=figures, themes=themes, partners=partners,
         n_stories=len(stories), language_counts=stories["language"].value_counts().to_dict(),
         status_counts=stories["status"].value_counts().to_dict(),
-        flagged=flagged[["story_id", "language", "language_confidence", "mixed", "languages", "status"]]
-        .to_dict(orient="records"),
+        flagged=flagged[["story_id", "language", "language_confidence", "mixed", "languages", "status", "passages"]]
+        .to_dict(orient="records"), warnings=result.manifest.get("warnings", []),
         titles=dict(zip(stories["story_id"], stories["title"] if "title" in stories else stories["story_id"])),
         packs=packs or {}, pd=pd)
     out = Path(path)
