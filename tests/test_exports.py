@@ -134,7 +134,7 @@ def test_panel_files_carry_no_names_phones_or_emails(tmp_path: Path) -> None:
     html = (out / "packs" / "all.html").read_text(encoding="utf-8")
     assert all(place in html for place in truth["keep"])
     assert "[NAME]" in html and "[PHONE]" in html and "[EMAIL]" in html
-    assert "balanced on: region, gender, language" in html
+    assert "balanced on: region, gender." in html
     review = pd.read_csv(out / "packs" / "all.redactions.csv")
     assert {"text", "title", "why_significant"} <= set(review["field"])
     assert {"Wanjiru", "0712 345 678"} <= set(" ".join(review["original"]).split(", ")) | set(review["original"])

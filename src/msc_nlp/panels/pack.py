@@ -220,15 +220,14 @@ def _redact_pack(stories: pd.DataFrame, collection: pd.DataFrame, *,
                                                                    or pd.api.types.is_string_dtype(stories[c]))]
     for i in stories.index:
         sid, lang = str(stories.at[i, "story_id"]), str(stories.at[i, "language"])
-        for col in fields:
-            value = stories.at[i, col]
-            if not isinstance(value, str) or not value.strip():
-                continue
-            out, log = redactor.redact(value, sid, lang)
-            stories.at[i, col] = out
-            rows += [{"story_id": sid, "field": col, "kind": r.kind, "original": r.original, "start": r.start}
-                     for r in log]
-            names.update(w for r in log if r.kind == "name" for w in r.original.split())
+        values = {c: stories.at[i, c] for c in fields}
+        texts = {c: v for c, v in values.items() if isinstance(v, str) and v.strip()}
+        out, log = redactor.redact_fields(texts, sid, lang)  # a name in the text is a name in the title too
+        for col, value in out.items():
+            stories.at[i, col] = value
+        rows += [{"story_id": sid, "field": r.field, "kind": r.kind, "original": r.original, "start": r.start}
+                 for r in log]
+        names.update(w for r in log if r.kind == "name" for w in r.original.split())
     return stories, pd.DataFrame(rows, columns=REDACTION_COLUMNS), names
 
 
