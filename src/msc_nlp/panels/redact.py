@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -92,17 +93,13 @@ class Redactor:
         self.common_zipf = common_zipf
         self.extra_regions = tuple(extra_regions)
         self.countries = tuple(countries)
-        self._phrases: frozenset[str] | None = None
 
     # ---------------------------------------------------------------------------------------------- lexicons
     def _phrase_set(self) -> frozenset[str]:
-        if self._phrases is None:
-            self._phrases = place_names(tuple(sorted({*self.countries, *self.extra_regions}))) | self._own_set()
-        return self._phrases
+        return place_names(tuple(sorted({*self.countries, *self.extra_regions}))) | self._own_set()
 
     def _own_set(self) -> frozenset[str]:
-        return frozenset(fold(p.strip()) for p in (*self.keep, *self.places) for p in re.split(r"[,;/]", p)
-                         if p.strip())
+        return _folded_phrases(tuple(self.keep) + tuple(self.places))
 
     def _zipf(self, words: Sequence[str], language: str) -> np.ndarray:
         """How common each word is in ``language`` (nl/en/fr), or in any language the detector knows; a hyphenated
@@ -148,11 +145,12 @@ class Redactor:
             prev = w.lower()
         return words
 
-    def _protected_spans(self, text: str, words: list[_Word]) -> set[int]:
-        """Indices of words inside a place, organisation or kept name."""
+    def _protected_spans(self, text: str, words: list[_Word]) -> tuple[set[int], set[int]]:
+        """Indices of words inside a place, organisation or kept name; and of those that are a one-word town
+        only (a family name after a first name: "Mary Njeri")."""
         phrases = self._phrase_set()
         own = self._own_set()
-        self._weak: set[int] = set()
+        weak: set[int] = set()
         protected: set[int] = set()
         caps = [w.text[0].isupper() for w in words]
         for i in range(len(words)):
@@ -165,7 +163,7 @@ class Redactor:
                 if key in phrases and (n > 1 or key in own or key not in first_names()):  # "Linda": town, name
                     protected.update(range(i, i + n))
                     if n == 1 and key not in own:
-                        self._weak.add(i)  # a one-word town: a family name after a first name ("Mary Njeri")
+                        weak.add(i)
                     break
             parts = [fold(p) for p in words[i].text.split("-")]
             if len(parts) > 1 and any(p in phrases for p in parts):  # "Noord-Kenia", "Nyanza-Lac", "Sud-Kivu"
@@ -197,7 +195,7 @@ class Redactor:
                             or (i + 1 < len(words) and caps[i + 1] and fold(words[i + 1].text) in GEO_HEADS
                                 and _adjacent(text, words[i:i + 2]))):
                 protected.add(i)
-        return protected
+        return protected, weak
 
     def _flag(self, text: str, words: list[_Word], language: str, protected: set[int],
               known: set[str], weak: set[int] = frozenset()) -> list[bool]:  # type: ignore[assignment]
@@ -268,8 +266,7 @@ class Redactor:
                       if not any(s < e2 and s2 < e for s2, e2, _ in spans)]
             found[name] = spans
             words[name] = self._words(text, [(s, e) for s, e, _ in spans])
-            protected[name] = self._protected_spans(text, words[name])
-            weak[name] = self._weak
+            protected[name], weak[name] = self._protected_spans(text, words[name])
         known: set[str] = set()
         for _ in range(2):  # the second pass carries names found in one field into the others
             flags = {name: self._flag(text, words[name], language, protected[name], known, weak[name])
@@ -302,6 +299,11 @@ class Redactor:
         """Redact one text (``language``: nl, en, fr, or any other code for a story in another language)."""
         out, log = self.redact_fields({"text": text}, story_id, language)
         return out["text"], log
+
+
+@lru_cache(maxsize=32)
+def _folded_phrases(phrases: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(fold(p.strip()) for p in phrases for p in re.split(r"[,;/]", p) if p.strip())
 
 
 def _is_name(key: str) -> bool:
