@@ -10,7 +10,15 @@ import pandas as pd
 if TYPE_CHECKING:
     from ..pipeline import AnalysisResult
 
-__all__ = ["write_report"]
+__all__ = ["write_report", "template_environment"]
+
+
+def template_environment():  # noqa: ANN201 - jinja2 is imported lazily
+    """The Jinja environment of every msc_nlp page: all templates are HTML, so every value is escaped unless a
+    template marks it ``|safe`` (only the plotly figures are)."""
+    from jinja2 import Environment, PackageLoader
+
+    return Environment(loader=PackageLoader("msc_nlp.report", "templates"), autoescape=True)
 
 
 def _figures(result: AnalysisResult) -> dict[str, str]:
@@ -69,9 +77,7 @@ def write_report(result: AnalysisResult, path: str | Path, *, title: str = "MSC 
                  packs: dict[str, str] | None = None) -> Path:
     """Write a self-contained HTML report (no network needed to open it) and return its path. ``packs``:
     {domain: relative path} of panel packs to link to."""
-    from jinja2 import Environment, PackageLoader, select_autoescape
-
-    env = Environment(loader=PackageLoader("msc_nlp.report", "templates"), autoescape=select_autoescape())
+    env = template_environment()
     stories = result.stories
     flagged = stories[(stories["language"].isin(["other", "und"])) | stories["mixed"] | (stories["status"] != "ok")]
     flagged = flagged.assign(passages=[_passages(row) for _, row in flagged.iterrows()])
