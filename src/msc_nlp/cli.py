@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _langid(args: argparse.Namespace) -> int:
+    from ._spreadsheet import write_csv
     from .language.detector import detect_language
     from .stories import read_stories
 
@@ -69,7 +70,7 @@ def _langid(args: argparse.Namespace) -> int:
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(out / "languages.csv", index=False)
+        write_csv(frame, out / "languages.csv")
         flagged = frame[(frame["language"].isin(["other", "und"])) | frame["mixed"] | (frame["status"] != "ok")]
         cols = ["story_id", "language", "language_confidence", "mixed", "languages", "language_detail", "status"]
         page = (f"<!doctype html><html><head><meta charset='utf-8'><title>Languages - msc_nlp</title>"
@@ -84,8 +85,7 @@ def _langid(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"wrote {out / 'languages.csv'} and {out / 'languages.html'}", file=sys.stderr)
     else:
-        frame[["story_id", "language", "language_confidence", "mixed", "languages"]].to_csv(sys.stdout,
-                                                                                              index=False)
+        write_csv(frame[["story_id", "language", "language_confidence", "mixed", "languages"]], sys.stdout)
     return 0
 
 

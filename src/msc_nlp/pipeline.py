@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._spreadsheet import write_csv
 from ._version import __version__
 from .errors import InputError
 from .stories import StoryCollection, read_stories
@@ -62,13 +63,8 @@ class AnalysisResult:
         out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)
         (out / "result.json").write_text(self.to_json(), encoding="utf-8")
-        self.stories.to_csv(out / "stories.csv", index=False)
-        flat = self.themes.copy()
-        for col in flat.columns:
-            if flat[col].map(lambda v: isinstance(v, (list, dict))).any():
-                flat[col] = flat[col].map(lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, dict)
-                                          else "; ".join(map(str, v)))
-        flat.to_csv(out / "themes.csv", index=False)
+        write_csv(self.stories, out / "stories.csv")  # lists as "a; b", risky cells neutralised
+        write_csv(self.themes, out / "themes.csv")
         return out
 
 
