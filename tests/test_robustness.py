@@ -96,7 +96,9 @@ def test_numeric_and_missing_ids_survive(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_bertopic_path_opens_no_socket(no_network: list, sample_frame: pd.DataFrame) -> None:
-    frame = pd.concat([sample_frame.assign(story_id=sample_frame["story_id"] + f"-{k}") for k in range(5)])
+    # distinct texts: exact duplicates are not themed as stories of their own
+    frame = pd.concat([sample_frame.assign(story_id=sample_frame["story_id"] + f"-{k}",
+                                           text=sample_frame["text"] + f" (copy {k})") for k in range(5)])
     result = analyze(frame)
     assert result.manifest["models"]["theme_strategy"] == "bertopic" and len(result.stories) == len(frame)
     assert no_network == []

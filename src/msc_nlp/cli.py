@@ -132,6 +132,8 @@ def _analyze(args: argparse.Namespace) -> int:
         counts = result.manifest["counts"]
         print(f"{len(result.stories)} stories, languages {counts['language']}, {counts['themes']} themes; "
               f"wrote {report}, stories.csv, themes.csv, result.json in {out}", file=sys.stderr)
+        for note in result.manifest.get("notes", []):
+            print(f"note: {note}", file=sys.stderr)
     return 0
 
 
