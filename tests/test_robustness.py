@@ -153,15 +153,18 @@ def test_hostile_cells_never_reach_a_spreadsheet_as_formulas(tmp_path: Path) -> 
     assert (out / "result.json").is_file()
 
 
-def test_too_long_story_is_kept_with_a_status_and_a_note() -> None:
+def test_too_long_story_and_giant_token_are_cut_for_analysis_only() -> None:
     long = " ".join(STORIES * 40)  # ~14,000 characters
-    result = analyze(pd.DataFrame({"story_id": [f"s{i}" for i in range(6)], "text": [*STORIES, long]}),
-                     max_story_chars=2_000)
+    blob = "iVBORw0KGgo" * 20_000  # a 220,000-character "word": a pasted image
+    texts = [*STORIES, long, f"{STORIES[0]} Hier is de foto van het nieuwe waterpunt: {blob}"]
+    result = analyze(pd.DataFrame({"story_id": [f"s{i}" for i in range(7)], "text": texts}), max_story_chars=2_000)
     rows = result.stories.set_index("story_id")
-    assert rows.loc["s5", "status"] == "too_long" and rows.loc["s5", "text"] == long  # the full text stays
-    assert rows.loc["s5", "theme_id"] >= 0 and rows.loc["s5", "language"] == "nl"
+    assert rows["text"].tolist() == texts  # the full texts stay in the result
+    assert rows.loc["s5", "status"] == "too_long" and rows.loc["s5", "theme_id"] >= 0
+    assert rows.loc["s5", "language"] == "nl" and rows.loc["s5", "capability"] != ""
     assert any("'s5'" in n and "2,000" in n for n in result.manifest["notes"])
-    assert (rows["status"] == "ok").sum() == 5
+    assert rows.loc["s6", "status"] == "ok" and rows.loc["s6", "language"] == "nl"  # the token does not count
+    assert result.manifest["counts"]["clipped_tokens"] == 1 and (rows["status"] == "ok").sum() == 6
 
 
 @pytest.mark.parametrize("value", [999, 1_000_001, "100000", None])
@@ -181,14 +184,6 @@ def test_clip_tokens_bounds_every_run_and_keeps_the_rest(text: str) -> None:
     assert max((len(w) for w in out.split()), default=0) <= MAX_TOKEN_CHARS
     assert out.split() == [w[:MAX_TOKEN_CHARS] for w in text.split()]
     assert (out == text) == all(len(w) <= MAX_TOKEN_CHARS for w in text.split())
-
-
-def test_giant_token_is_cut_for_analysis_only() -> None:
-    blob = "iVBORw0KGgo" * 20_000  # a 220,000-character "word": a pasted image
-    texts = [*STORIES, f"{STORIES[0]} Hier is de foto van het nieuwe waterpunt: {blob}"]
-    result = analyze(pd.DataFrame({"text": texts}))
-    assert result.stories["text"].tolist() == texts and result.manifest["counts"]["clipped_tokens"] == 1
-    assert result.stories.loc[5, "status"] == "ok" and result.stories.loc[5, "language"] == "nl"
 
 
 def test_duplicates_and_one_word_answers_are_not_themed(tmp_path: Path) -> None:
