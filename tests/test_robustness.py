@@ -186,6 +186,19 @@ def test_clip_tokens_bounds_every_run_and_keeps_the_rest(text: str) -> None:
     assert (out == text) == all(len(w) <= MAX_TOKEN_CHARS for w in text.split())
 
 
+@settings(max_examples=200, deadline=None)
+@given(texts=st.lists(st.text(alphabet=st.sampled_from(["a", "b", " ", "\n", "é"]), max_size=3_000), max_size=4))
+def test_feature_texts_are_bounded(texts: list[str]) -> None:
+    from msc_nlp._guards import MAX_TOKEN_CHARS, clip_tokens, collection_shape
+
+    shape = collection_shape([f"s{i}" for i in range(len(texts))], texts, max_story_chars=1_000)
+    assert len(shape.features) == len(texts) and len(shape.notes) == int(shape.too_long.sum())
+    for text, feature, long_ in zip(texts, shape.features, shape.too_long):
+        assert len(feature) <= 1_000 and max(map(len, feature.split()), default=0) <= MAX_TOKEN_CHARS
+        assert long_ == (len(clip_tokens(text)) > 1_000)
+        assert clip_tokens(text).startswith(feature)
+
+
 def test_duplicates_and_one_word_answers_are_not_themed(tmp_path: Path) -> None:
     from msc_nlp.report import write_report
 

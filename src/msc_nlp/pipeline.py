@@ -35,7 +35,7 @@ class AnalysisResult:
     an earlier story with the same text), ``language``, ``language_confidence``, ``mixed``, ``languages``,
     ``theme_id`` (-1 for empty and too short stories), ``theme_label``,
     ``theme_similarity``, ``outlier``, ``map_x``/``map_y`` (2-D theme map), ``text`` and every input column.
-    ``themes``: one row per theme (``theme_id``, ``label``, ``size``, ``languages``, ``keywords``,
+    ``themes``: one row per theme (``theme_id``, ``label``, ``size`` (duplicates included), ``languages``, ``keywords``,
     ``keywords_by_language``, ``representatives``, ...). ``manifest``: input hash, models and versions,
     parameters, seed, counts and timings.
     """
