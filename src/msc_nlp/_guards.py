@@ -1,7 +1,7 @@
 """Hostile and extreme inputs: size limits for feature extraction, exact duplicates, collections with nothing
 to theme, and dependency errors wrapped in msc_nlp's own.
 
-Bounds (documented in the README, section "Limits"):
+Bounds (also in the README, section "Hostile and extreme inputs"):
 
 - A run of more than :data:`MAX_TOKEN_CHARS` non-space characters (a pasted base64 image, a broken export) is
   cut to that length for language detection, spaCy, the embedding tokenizer and the 5C mapper. Together with
