@@ -141,6 +141,7 @@ def main() -> None:
         print(json.dumps(run_case(args.child, data)))
         return
     results: dict[str, Any] = {}
+    load_before = os.getloadavg()
     for case in args.cases.split(","):
         t = time.perf_counter()
         proc = subprocess.run([sys.executable, __file__, "--child", case, "--data", str(data)], capture_output=True,
@@ -161,7 +162,9 @@ def main() -> None:
              "Each case in a fresh Python process (`seconds`: the whole child process, imports and model loading "
              "included; `analyze`: the analyze() call). Measured on a shared 2-core machine under heavy contention "
              "from other jobs: absolute seconds are pessimistic; the ratio to the plain baseline run in the same "
-             "session is the steadier figure.", "",
+             "session is the steadier figure. Load average (1/5/15 min) before: "
+             f"{' / '.join(f'{x:.1f}' for x in load_before)}, after: "
+             f"{' / '.join(f'{x:.1f}' for x in os.getloadavg())}.", "",
              "| case | rows in/out | status counts | themes | seconds | × baseline | analyze s | peak RSS MB | bar "
              "| met |",
              "|---|---|---|---|---|---|---|---|---|---|"]
@@ -181,7 +184,8 @@ def main() -> None:
     for case in ("giant", "oneword"):
         if results.get(case, {}).get("notes"):
             lines += ["", f"{case} notes: " + " / ".join(results[case]["notes"])]
-    write_results("hostile", {"cases": results}, "\n".join(lines))
+    write_results("hostile", {"cases": results, "load_average_before": load_before,
+                              "load_average_after": os.getloadavg()}, "\n".join(lines))
 
 
 if __name__ == "__main__":
