@@ -68,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _langid(args: argparse.Namespace) -> int:
+    from ._spreadsheet import write_csv
     from .language.detector import detect_language
     from .stories import read_stories
 
@@ -87,7 +88,7 @@ def _langid(args: argparse.Namespace) -> int:
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(out / "languages.csv", index=False)
+        write_csv(frame, out / "languages.csv")
         flagged = frame[(frame["language"].isin(["other", "und"])) | frame["mixed"] | (frame["status"] != "ok")]
         cols = ["story_id", "language", "language_confidence", "mixed", "languages", "language_detail", "status"]
         page = (f"<!doctype html><html><head><meta charset='utf-8'><title>Languages - msc_nlp</title>"
@@ -102,8 +103,7 @@ def _langid(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"wrote {out / 'languages.csv'} and {out / 'languages.html'}", file=sys.stderr)
     else:
-        frame[["story_id", "language", "language_confidence", "mixed", "languages"]].to_csv(sys.stdout,
-                                                                                              index=False)
+        write_csv(frame[["story_id", "language", "language_confidence", "mixed", "languages"]], sys.stdout)
     return 0
 
 
@@ -162,6 +162,8 @@ def _analyze(args: argparse.Namespace) -> int:
               f"wrote {report}, stories.csv, themes.csv, result.json in {out}; panel packs in {out / 'packs'} "
               "(the *.redactions.csv files there list what was removed: for the analyst, not the panel)",
               file=sys.stderr)
+        for note in result.manifest.get("notes", []):
+            print(f"note: {note}", file=sys.stderr)
     return 0
 
 
@@ -186,6 +188,7 @@ def _panel_pack(args: argparse.Namespace) -> int:
 
 
 def _partners(args: argparse.Namespace) -> int:
+    from ._spreadsheet import write_csv
     from .partners import flat_table, matches, profiles, trend_notes
     from .pipeline import load_result
 
@@ -195,9 +198,9 @@ def _partners(args: argparse.Namespace) -> int:
     pairs = matches(result, args.partner_column, args.period_column, min_stories=args.min_stories)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    flat_table(table).to_csv(out / "partner_profiles.csv", index=False)
-    flat_table(trend_notes(table, min_stories=args.min_stories)).to_csv(out / "partner_trends.csv", index=False)
-    flat_table(pairs).to_csv(out / "partner_matches.csv", index=False)
+    write_csv(flat_table(table), out / "partner_profiles.csv")  # evidence sentences: no live formulas
+    write_csv(flat_table(trend_notes(table, min_stories=args.min_stories)), out / "partner_trends.csv")
+    write_csv(flat_table(pairs), out / "partner_matches.csv")
     (out / "partner_matches.json").write_text(pairs.to_json(orient="records", force_ascii=False, indent=1),
                                               encoding="utf-8")
     if not args.quiet:

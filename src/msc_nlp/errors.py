@@ -9,7 +9,8 @@ Every message says what was got, what was expected and how to fix it. The tree::
     │   ├── DuplicateIdError                 the same story id twice
     │   ├── UnreadableFileError              binary, undecodable or unsupported files
     │   └── ParameterError                   a parameter outside its allowed values
-    └── ModelUnavailableError (ImportError)  an optional backend or model file that is not installed
+    ├── ModelUnavailableError (ImportError)  an optional backend or model file that is not installed
+    └── AnalysisError (RuntimeError)         a dependency failed inside analyze() (original attached)
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ __all__ = [
     "UnreadableFileError",
     "ParameterError",
     "ModelUnavailableError",
+    "AnalysisError",
 ]
 
 
@@ -58,3 +60,7 @@ class ParameterError(InputError):
 
 class ModelUnavailableError(MscNlpError, ImportError):
     """An optional backend or a model file is not installed."""
+
+
+class AnalysisError(MscNlpError, RuntimeError):
+    """A library msc_nlp uses failed inside :func:`~msc_nlp.analyze`; the original error is ``__cause__``."""

@@ -14,14 +14,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._guards import MAX_STORY_CHARS, THEMED, collection_shape, wraps_dependency_errors
+from ._spreadsheet import write_csv
 from ._version import __version__
-from .errors import InputError
+from .errors import InputError, ParameterError
 from .stories import StoryCollection, read_stories
 
 __all__ = ["AnalysisResult", "analyze", "load_result", "STATUS_VALUES"]
 
 #: ``status`` of a story in the result: why it may have been treated differently (never dropped).
-STATUS_VALUES = ("ok", "empty", "too_short", "undetected_language", "unsupported_language")
+STATUS_VALUES = ("ok", "empty", "too_short", "undetected_language", "unsupported_language", "too_long",
+                 "duplicate")
 _FORMAT = 1
 
 
@@ -29,11 +32,12 @@ _FORMAT = 1
 class AnalysisResult:
     """What :func:`analyze` found.
 
-    ``stories``: one row per input story, in input order: ``story_id``, ``status``, ``language``,
-    ``language_confidence``, ``mixed``, ``languages`` (shares of the words, e.g. ``"en:0.62+sw:0.38"``),
-    ``language_spans`` (JSON ``[[start, end, language], ...]``), ``theme_id`` (-1 for empty stories), ``theme_label``,
+    ``stories``: one row per input story, in input order: ``story_id``, ``status``, ``duplicate_of`` (the id of
+    an earlier story with the same text), ``language``, ``language_confidence``, ``mixed``, ``languages`` (shares
+    of the words, e.g. ``"en:0.62+sw:0.38"``), ``language_spans`` (JSON ``[[start, end, language], ...]``),
+    ``theme_id`` (-1 for empty and too short stories), ``theme_label``,
     ``theme_similarity``, ``outlier``, ``map_x``/``map_y`` (2-D theme map), ``text`` and every input column.
-    ``themes``: one row per theme (``theme_id``, ``label``, ``size``, ``languages``, ``keywords``,
+    ``themes``: one row per theme (``theme_id``, ``label``, ``size`` (duplicates included), ``languages``, ``keywords``,
     ``keywords_by_language``, ``representatives``, ...). ``manifest``: input hash, models and versions,
     parameters, seed, counts and timings.
     """
@@ -70,13 +74,8 @@ class AnalysisResult:
         out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)
         (out / "result.json").write_text(self.to_json(), encoding="utf-8")
-        self.stories.to_csv(out / "stories.csv", index=False)
-        flat = self.themes.copy()
-        for col in flat.columns:
-            if flat[col].map(lambda v: isinstance(v, (list, dict))).any():
-                flat[col] = flat[col].map(lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, dict)
-                                          else "; ".join(map(str, v)))
-        flat.to_csv(out / "themes.csv", index=False)
+        write_csv(self.stories, out / "stories.csv")  # lists as "a; b", risky cells neutralised
+        write_csv(self.themes, out / "themes.csv")
         return out
 
 
@@ -96,6 +95,7 @@ def load_result(folder: str | Path) -> AnalysisResult:
     return AnalysisResult(stories.reset_index(drop=True), themes.reset_index(drop=True), data["manifest"])
 
 
+@wraps_dependency_errors
 def analyze(
     stories: StoryCollection | pd.DataFrame | str | Path,
     *,
@@ -111,29 +111,41 @@ def analyze(
     cache: str | Path | None = None,
     show_progress: bool | None = None,
     languages: Sequence[str] = ("nl", "en", "fr"),
+    max_story_chars: int = MAX_STORY_CHARS,
 ) -> AnalysisResult:
     """Run the pipeline: read → language → embeddings → cross-lingual themes → 5C capabilities → 2-D map.
 
     ``stories`` is a :class:`StoryCollection`, a DataFrame or a file path (``text``/``id`` name the columns
     as in :func:`read_stories`). The other parameters go to :func:`embed` and :class:`ThemeModel`. Every input
-    row is in ``result.stories`` with a ``status``; empty stories get no theme (``theme_id`` -1). ``languages``:
-    the collection's languages, passed to :class:`~msc_nlp.LanguageDetector`. Stories whose main language the
-    embedding model does not cover get the status ``unsupported_language`` and a line in
+    row is in ``result.stories`` with a ``status``. Themes are fitted on distinct stories of 3+ words: empty and
+    ``too_short`` stories get no theme (``theme_id`` -1); an exact ``duplicate`` gets its twin's theme and map
+    position (``duplicate_of`` names the twin). Only the first ``max_story_chars`` characters of a longer story
+    are analysed (status ``too_long``, a note in the manifest); runs of more than 50 non-space characters are
+    cut for analysis (the text in the result stays whole).
+    ``languages``: the collection's languages, passed to :class:`~msc_nlp.LanguageDetector`. Stories whose main
+    language the embedding model does not cover get the status ``unsupported_language`` and a line in
     ``manifest["warnings"]``.
     """
+    from ._guards import SPACY_MAX_CHARS, as_unfitted_without_themes, copy_from_twins, final_status, no_themes_note
+    from ._validation import check_int
     from .embedding import embed, get_embedder
     from .language.coverage import coverage_warnings, covered, main_language
     from .language.detector import detect_language
     from .themes import ThemeModel
 
+    check_int(max_story_chars, "max_story_chars", "analyze", minimum=1_000)
+    if max_story_chars > SPACY_MAX_CHARS:
+        raise ParameterError(f"The 'max_story_chars' parameter of analyze must be at most {SPACY_MAX_CHARS:,} "
+                             f"(spaCy's limit). Got {max_story_chars!r} instead.")
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     collection = stories if isinstance(stories, StoryCollection) else read_stories(stories, text=text, id=id)
     frame = collection.to_pandas()
+    shape = collection_shape(frame["story_id"].tolist(), frame["text"].tolist(), max_story_chars=max_story_chars)
     timings["read"] = time.perf_counter() - t0
 
     t = time.perf_counter()
-    langs = detect_language(collection, languages=tuple(languages))
+    langs = detect_language(shape.features, languages=tuple(languages))
     timings["language"] = time.perf_counter() - t
     frame.insert(2, "language", [r.language for r in langs])
     frame.insert(3, "language_confidence", [r.confidence for r in langs])
@@ -145,22 +157,26 @@ def analyze(
                        "unsupported_language" if covered(m, embedding_model) is False else s
                        for s, r, m in zip(frame["status"], langs, mains)]
     warnings = coverage_warnings([m for m, s in zip(mains, frame["status"]) if s != "empty"], embedding_model)
-
-    usable = np.flatnonzero(frame["status"].ne("empty").to_numpy())
-    if len(usable) == 0:
+    frame["status"], twins = final_status(frame["status"].tolist(), shape.too_long, frame["text"].tolist(),
+                                          frame["story_id"].tolist())
+    if frame["status"].eq("empty").all():
         raise InputError(f"analyze found no story text: all {len(frame)} stories are empty (and "
                          f"{collection.blank_rows_skipped} blank rows skipped). Check the text "
                          f"column ({collection.column_map.get('text')!r}; columns: {list(frame.columns)}).")
+    usable = np.flatnonzero(frame["status"].isin(THEMED).to_numpy())  # distinct stories of 3+ words
     t = time.perf_counter()
-    texts = [frame.at[i, "text"] for i in usable]
-    languages = [frame.at[i, "language"] for i in usable]
+    texts = [shape.features[i] for i in usable]
+    story_languages = [frame.at[i, "language"] for i in usable]
     vectors = embed(texts, embedding_model, cache=cache, show_progress=show_progress, align=False)
     timings["embedding"] = time.perf_counter() - t
 
     t = time.perf_counter()
     model = ThemeModel(n_themes=n_themes, max_themes=max_themes, seed_themes=seed_themes,
                        fixed_themes=fixed_themes, embedding_model=embedding_model, random_state=random_state)
-    model.fit(texts, vectors, languages, ids=[frame.at[i, "story_id"] for i in usable])
+    if len(usable):
+        model.fit(texts, vectors, story_languages, ids=[frame.at[i, "story_id"] for i in usable])
+    else:  # nothing to theme: every story is empty, too short or a duplicate
+        as_unfitted_without_themes(model)
     timings["themes"] = time.perf_counter() - t
 
     assigned = model.assignments_.drop(columns="story_id")
@@ -169,22 +185,27 @@ def analyze(
         values[usable] = assigned[col].to_numpy()
         frame.insert(6 + ["theme_id", "theme_label", "theme_similarity", "outlier"].index(col), col,
                      pd.array(values.tolist(), dtype=assigned[col].dtype))
+    copy_from_twins(frame, twins, ["theme_id", "theme_label", "theme_similarity", "outlier"])
     t = time.perf_counter()
     from .capabilities import CapabilityMapper, theme_profile
 
     mapper = CapabilityMapper(framework, embedding_model=embedding_model)
-    caps = mapper.transform(frame["text"].tolist(), frame["story_id"].tolist()).drop(columns="story_id")
+    caps = mapper.transform(shape.features, frame["story_id"].tolist()).drop(columns="story_id")
     for col in caps.columns:
         frame[col] = caps[col].to_numpy()
     profile = theme_profile(frame).rename(columns={"capability": "theme_capability"})
     themes = model.themes_.merge(profile, on="theme_id", how="left").rename(
         columns={"theme_capability": "capability"})
     timings["capabilities"] = time.perf_counter() - t
-    coords = _map_coordinates(vectors, languages)
+    coords = _map_coordinates(vectors, story_languages)
     for k, col in enumerate(("map_x", "map_y")):
         values = np.full(len(frame), np.nan)
         values[usable] = np.round(coords[:, k].astype(np.float64), 6)
         frame.insert(10 + k, col, values)
+    copy_from_twins(frame, twins, ["map_x", "map_y"])
+    themes["size"] = themes["theme_id"].map(frame["theme_id"].value_counts()).astype("int64")  # with duplicates
+    frame.insert(frame.columns.get_loc("status") + 1, "duplicate_of", twins)
+    notes = shape.notes + ([] if len(usable) else [no_themes_note(frame["status"].value_counts().to_dict())])
     timings["total"] = time.perf_counter() - t0
 
     manifest = {
@@ -195,14 +216,18 @@ def analyze(
         "counts": {"status": frame["status"].value_counts().to_dict(),
                    "capability": frame["capability"].value_counts().to_dict(),
                    "language": frame["language"].value_counts().to_dict(), "themes": int(len(model.themes_)),
-                   "outliers_reassigned": int(model.assignments_["outlier"].sum())},
+                   "outliers_reassigned": int(model.assignments_["outlier"].sum()),
+                   "duplicates": int(frame["duplicate_of"].notna().sum()), "themed": int(len(usable)),
+                   "clipped_tokens": shape.clipped},
         "models": {"embedding": embedding_model, "embedding_version": getattr(get_embedder(embedding_model),
                                                                                "version", "unknown"),
                    "language_model": "msc_nlp/data/langid.npz", "theme_strategy": model.strategy_,
                    "capability_framework": f"{mapper.framework_.name} {mapper.framework_.version}",
                    "bertopic": _version("bertopic"), "spacy": _version("spacy")},
         "parameters": {"n_themes": n_themes, "max_themes": max_themes, "seed_themes": seed_themes,
-                       "fixed_themes": fixed_themes, "languages": list(languages)},
+                       "fixed_themes": fixed_themes, "languages": list(languages),
+                       "max_story_chars": max_story_chars},
+        "notes": notes,
         "random_state": random_state,
         "warnings": warnings,
         "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
@@ -216,9 +241,9 @@ def _map_coordinates(vectors: np.ndarray, languages: Sequence[str]) -> np.ndarra
 
     from .embedding import LanguageCentering
 
+    if len(vectors) < 3:
+        return np.zeros((len(vectors), 2))
     x = LanguageCentering().fit_transform(vectors, list(languages))
-    if len(x) < 3:
-        return np.zeros((len(x), 2))
     coords = PCA(n_components=2, svd_solver="full").fit_transform(x)
     signs = np.sign(coords[np.abs(coords).argmax(axis=0), [0, 1]])  # fix PCA's arbitrary sign
     return coords * np.where(signs == 0, 1, signs)

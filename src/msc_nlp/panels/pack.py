@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from .._spreadsheet import write_csv, write_xlsx
 from .._validation import check_int
 from ..errors import InputError
 from ..stories import _fold
@@ -58,13 +59,7 @@ class PanelPack:
                              "selected": "", "votes": "", "reason": ""})[SHEET_COLUMNS]
 
     def to_excel(self, path: str | Path, **kw: str) -> Path:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with pd.ExcelWriter(path) as xw:
-            self.sheet(**kw).to_excel(xw, sheet_name="selection", index=False)
-            self.themes.to_excel(xw, sheet_name="themes", index=False)
-            self._about().to_excel(xw, sheet_name="about", index=False)
-        return path
+        return write_xlsx({"selection": self.sheet(**kw), "themes": self.themes, "about": self._about()}, path)
 
     def _about(self) -> pd.DataFrame:
         return pd.DataFrame({"item": ["domain", "balanced on", "redactions"],
@@ -77,13 +72,12 @@ class PanelPack:
         removed names, phones and e-mails: keep it with the analyst, never send it with the pack."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.redactions.to_csv(path, index=False)
-        return path
+        return write_csv(self.redactions, path)
 
     def to_csv(self, path: str | Path, **kw: str) -> Path:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.sheet(**kw).to_csv(path, index=False)
+        write_csv(self.sheet(**kw), path)
         return path
 
     def to_html(self, path: str | Path) -> Path:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._spreadsheet import restore
 from ..errors import InputError
 
 __all__ = ["read_selection", "Selections", "RECORD_COLUMNS"]
@@ -43,10 +44,11 @@ def read_selection(path: str | Path | pd.DataFrame, known_ids: Iterable[str], *,
         if not p.is_file():
             raise InputError(f"No such selection sheet: {label!r}.")
         if p.suffix.lower() in (".xlsx", ".xlsm"):
-            sheets = pd.read_excel(p, sheet_name=None, dtype=object)
+            sheets = pd.read_excel(p, sheet_name=None, dtype=object, keep_default_na=False)  # "#N/A" is a reason
             sheet = sheets.get("selection", next(iter(sheets.values())))
         else:
             sheet = pd.read_csv(p, dtype=object, keep_default_na=False)
+            sheet = sheet.rename(columns=restore).map(restore)  # undo write_csv's formula neutralisation
     missing = [c for c in ("story_id", "selected") if c not in sheet.columns]
     if missing:
         raise InputError(f"{label} has no column(s) {missing}. Columns seen: {list(sheet.columns)}. Use the sheet "

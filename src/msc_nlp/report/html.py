@@ -20,6 +20,8 @@ def template_environment():  # noqa: ANN201 - jinja2 is imported lazily
 
     return Environment(loader=PackageLoader("msc_nlp.report", "templates"), autoescape=True)
 
+_FLAGGED_SHOWN = 300  # a flood of one-word answers would otherwise list every one of them
+
 
 def _figures(result: AnalysisResult) -> dict[str, str]:
     import plotly.express as px
@@ -31,18 +33,19 @@ def _figures(result: AnalysisResult) -> dict[str, str]:
     placed = stories[stories["theme_id"] >= 0].copy()
     placed["theme"] = placed["theme_id"].astype(str) + ": " + placed["theme_label"].astype(str)
     hover = [c for c in ("title", "language", "region", "domain") if c in placed.columns]
-    figs["map"] = px.scatter(placed, x="map_x", y="map_y", color="theme", hover_name="story_id", hover_data=hover,
-                             title="Theme map (each dot a story; nearby stories say similar things, in any "
-                                   "language)")
-    figs["map"].update_layout(xaxis_title="", yaxis_title="", legend_title_text="theme")
+    if not placed.empty:  # nothing themed: no map (the report says why)
+        figs["map"] = px.scatter(placed, x="map_x", y="map_y", color="theme", hover_name="story_id",
+                                 hover_data=hover, title="Theme map (each dot a story; nearby stories say similar "
+                                                         "things, in any language)")
+        figs["map"].update_layout(xaxis_title="", yaxis_title="", legend_title_text="theme")
     caps = [c for c in stories.columns if c.startswith("cap_")]
     if caps:
         share = stories["capability"].value_counts(normalize=True).rename_axis("capability").reset_index(
             name="share of stories")
         figs["capabilities"] = px.bar(share, x="capability", y="share of stories",
                                       title="Primary 5C capability of the stories ('none': about people's lives)")
-        themes = result.themes
-        heat = themes.set_index("label")[caps].rename(columns=lambda c: c[4:])
+    if caps and len(result.themes):
+        heat = result.themes.set_index("label")[caps].rename(columns=lambda c: c[4:])
         figs["capability_profile"] = px.imshow(heat, aspect="auto", color_continuous_scale="Blues", zmin=0, zmax=1,
                                                title="5C profile per theme (mean score of its stories)")
     by = [c for c in ("domain", "period") if c in stories.columns]
@@ -94,7 +97,8 @@ def write_report(result: AnalysisResult, path: str | Path, *, title: str = "MSC 
         n_stories=len(stories), language_counts=stories["language"].value_counts().to_dict(),
         status_counts=stories["status"].value_counts().to_dict(),
         flagged=flagged[["story_id", "language", "language_confidence", "mixed", "languages", "status", "passages"]]
-        .to_dict(orient="records"), warnings=result.manifest.get("warnings", []),
+        .head(_FLAGGED_SHOWN).to_dict(orient="records"), n_flagged=len(flagged),
+        warnings=result.manifest.get("warnings", []),
         titles=dict(zip(stories["story_id"], stories["title"] if "title" in stories else stories["story_id"])),
         packs=packs or {}, pd=pd)
     out = Path(path)

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._spreadsheet import restore, write_csv
 from .._validation import check_choice, check_float, check_int
 from ..embedding.align import LanguageCentering
 from ..embedding.base import normalise_rows
@@ -235,7 +236,7 @@ class ThemeModel:
         meta = {"format": _FORMAT, "strategy": self.strategy_, "params": self.get_params(),
                 "themes": self.themes_.to_dict(orient="records")}
         (out / "themes.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
-        self.assignments_.to_csv(out / "assignments.csv", index=False)
+        write_csv(self.assignments_, out / "assignments.csv")
         np.savez(out / "centroids.npz", centroids=self.centroids_)
         return out
 
@@ -251,7 +252,7 @@ def load_themes(folder: str | Path) -> ThemeModel:
     folder = Path(folder)
     try:
         meta = json.loads((folder / "themes.json").read_text(encoding="utf-8"))
-        assignments = pd.read_csv(folder / "assignments.csv", dtype={"story_id": str})
+        assignments = pd.read_csv(folder / "assignments.csv", dtype={"story_id": str}).map(restore)
         with np.load(folder / "centroids.npz", allow_pickle=False) as z:
             centroids = z["centroids"]
         if meta.get("format") != _FORMAT or len(centroids) != len(meta["themes"]):
