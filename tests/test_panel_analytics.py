@@ -1,0 +1,90 @@
+"""Duplicates across languages and meta-monitoring that controls false alarms (issue 19)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from msc_nlp import Selections
+from msc_nlp.errors import InputError, ParameterError
+from msc_nlp.panels import anchors, find_duplicates, meta_monitoring
+
+ORIGINAL_EN = ("Since March the primary school in Nyakach has had its own water point with a filter. In the past the "
+               "girls walked to the river for an hour every morning and arrived late in class. Now they fill their "
+               "jerrycans in the schoolyard. Twenty-four parents sit on the committee that runs it.")
+TRANSLATION_FR = ("Depuis mars, l'école primaire de Nyakach a son propre point d'eau avec un filtre. Avant, les filles "
+                  "marchaient une heure jusqu'à la rivière chaque matin et arrivaient en retard en classe. Maintenant "
+                  "elles remplissent leurs bidons dans la cour de l'école. Vingt-quatre parents siègent au comité qui "
+                  "le gère.")
+SAME_TOPIC_NL = ("Sinds vorig jaar heeft het dorp Kobala een waterput met een pomp. Vroeger haalden de vrouwen water "
+                 "uit het meer en werden de kinderen vaak ziek. Nu is er schoon water vlak bij huis. Een comité van "
+                 "zes vrouwen int elke maand een kleine bijdrage voor onderhoud.")
+OTHER_EN = ("The savings group in Gitega now lends money to forty members. Before, women had no access to credit; now "
+            "they run small shops and pay school fees on time.")
+
+
+def test_anchors_keep_details_that_survive_translation() -> None:
+    en, fr = anchors(ORIGINAL_EN), anchors(TRANSLATION_FR)
+    assert {"name:nyakach", "month:3", "#24"} <= en & fr
+    assert not any(a.startswith("name:") and a[5:] in {"since", "depuis", "now", "maintenant"} for a in en | fr)
+    assert {"#1200", "#2024"} <= anchors("In 2024 we reached 1,200 families; en 2024 nous avons touché 1 200 familles.")
+
+
+def test_translation_found_and_same_topic_story_not() -> None:
+    edited = ORIGINAL_EN.replace("Twenty-four parents", "Thirty parents").replace(" Now they fill their jerrycans "
+                                                                                  "in the schoolyard.", "")
+    texts = [ORIGINAL_EN, TRANSLATION_FR, SAME_TOPIC_NL, OTHER_EN, edited]
+    pairs = find_duplicates(texts, ["en", "fr", "nl", "en", "en"], ids=["A", "B", "C", "D", "E"])
+    found = {frozenset((a, b)): k for a, b, k in zip(pairs["story_id"], pairs["other_story"], pairs["kind"])}
+    assert found[frozenset("AB")] == "translation"
+    assert found[frozenset("AE")] == "edited copy"
+    assert not any("C" in p or "D" in p for p in found)
+    row = pairs[(pairs["story_id"] == "A") & (pairs["other_story"] == "B")].iloc[0]
+    assert "nyakach" in row["shared"] and row["alignment"] > row["similarity"] - 0.2
+
+
+def test_find_duplicates_validates_input() -> None:
+    with pytest.raises(InputError, match="2 texts and 1 languages"):
+        find_duplicates(["a b c", "d e f"], ["en"])
+    assert find_duplicates(["only one"], ["en"]).empty
+
+
+def _collection(n: int = 90, seed: int = 0) -> pd.DataFrame:
+    r = np.random.default_rng(seed)
+    return pd.DataFrame({"story_id": [f"S{i:03d}" for i in range(n)],
+                         "storyteller_role": r.choice(["partner staff", "beneficiary", "field officer"], n),
+                         "region": r.choice(["Kisumu", "Gitega", "Bukavu", "Goma"], n, p=[.4, .3, .27, .03])})
+
+
+def _level(ids: list[str], picked: set[str]) -> pd.DataFrame:
+    return pd.DataFrame({"story_id": ids, "selected": [i in picked for i in ids], "votes": 0, "reason": "",
+                         "panel": "", "level": ""})
+
+
+def test_meta_monitoring_flags_a_planted_bias_but_not_chance() -> None:
+    stories = _collection()
+    ids = stories["story_id"].tolist()
+    staff = stories.loc[stories["storyteller_role"] == "partner staff", "story_id"].tolist()
+    biased = meta_monitoring(stories, Selections().add("country", _level(ids, set(staff[:20]))))
+    hit = biased[biased["flag"] & (biased["group"] == "partner staff")]
+    assert len(hit) == 1 and hit["verdict"].iloc[0] == "selected more often"
+    assert hit["ci_low"].iloc[0] > 0 and (biased["compared_with"] == "rated").all()
+    alarms = 0
+    for seed in range(5):
+        picked = set(np.random.default_rng(seed).choice(ids, 20, replace=False))
+        alarms += bool(meta_monitoring(stories, Selections().add("country", _level(ids, picked)))["flag"].any())
+    assert alarms <= 1
+    small = biased[biased["group"] == "Goma"]
+    assert (small["verdict"] == "too few stories to tell").all() and small["p_value"].isna().all()
+
+
+def test_meta_monitoring_shows_the_bias_of_what_a_level_was_given() -> None:
+    stories = _collection()
+    shortlist = stories.loc[stories["region"] == "Kisumu", "story_id"].tolist()[:30]
+    picked = set(shortlist[::3])
+    mm = meta_monitoring(stories, Selections().add("country", _level(shortlist, picked)), by=("region",))
+    assert not mm.loc[mm["compared_with"] == "rated", "flag"].any()
+    whole = mm[(mm["compared_with"] == "collection") & (mm["group"] == "Kisumu")]
+    assert whole["flag"].all() and (whole["rate_difference"] > 0).all()
+    with pytest.raises(ParameterError, match="min_group"):
+        meta_monitoring(stories, Selections().add("country", _level(shortlist, picked)), min_group=0)
