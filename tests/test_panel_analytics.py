@@ -7,7 +7,7 @@ import pytest
 
 from msc_nlp import Selections
 from msc_nlp.errors import InputError, ParameterError
-from msc_nlp.panels import anchors, find_duplicates, meta_monitoring
+from msc_nlp.panels import anchors, find_duplicates, meta_monitoring, reason_core
 
 ORIGINAL_EN = ("Since March the primary school in Nyakach has had its own water point with a filter. In the past the "
                "girls walked to the river for an hour every morning and arrived late in class. Now they fill their "
@@ -84,7 +84,21 @@ def test_meta_monitoring_shows_the_bias_of_what_a_level_was_given() -> None:
     picked = set(shortlist[::3])
     mm = meta_monitoring(stories, Selections().add("country", _level(shortlist, picked)), by=("region",))
     assert not mm.loc[mm["compared_with"] == "rated", "flag"].any()
-    whole = mm[(mm["compared_with"] == "collection") & (mm["group"] == "Kisumu")]
-    assert whole["flag"].all() and (whole["rate_difference"] > 0).all()
+    given = mm[(mm["compared_with"] == "collection") & (mm["chosen"] == "rated") & (mm["group"] == "Kisumu")]
+    assert given["flag"].all() and (given["verdict"] == "rated more often").all()
+    assert set(mm.loc[mm["chosen"] == "selected", "compared_with"]) == {"rated", "collection"}
     with pytest.raises(ParameterError, match="min_group"):
         meta_monitoring(stories, Selections().add("country", _level(shortlist, picked)), min_group=0)
+
+
+@pytest.mark.parametrize("reason,core", [
+    ("We chose this story because the women now decide about money.", "the women now decide about money."),
+    ("We kozen dit verhaal omdat de gemeenschap het zelf beheert.", "de gemeenschap het zelf beheert."),
+    ("Nous l'avons retenue car la mutuelle fonctionne sans appui.", "la mutuelle fonctionne sans appui."),
+    ("Selected for its creativity: a dryer made of local materials.", "its creativity: a dryer made of local "
+                                                                       "materials."),
+    ("The committee saves for repairs, so the pump will keep running.", "The committee saves for repairs, so the "
+                                                                        "pump will keep running."),
+])
+def test_reason_core_drops_the_choice_framing(reason: str, core: str) -> None:
+    assert reason_core(reason) == core

@@ -89,7 +89,9 @@ def test_selection_round_trip_and_meta_monitoring(result, two_levels) -> None:
     lang = mm[(mm["level"] == "country") & (mm["column"] == "language") & (mm["compared_with"] == "rated")]
     assert lang["submitted"].sum() == 12 and lang["selected"].sum() == 5
     whole = mm[(mm["level"] == "country") & (mm["column"] == "language") & (mm["compared_with"] == "collection")]
-    assert whole["submitted"].sum() == len(result.stories) and whole["selected"].sum() == 5
+    picked, given = whole[whole["chosen"] == "selected"], whole[whole["chosen"] == "rated"]
+    assert picked["submitted"].sum() == len(result.stories) and picked["selected"].sum() == 5
+    assert given["selected"].sum() == 12  # the shortlist the country panel rated, against the collection
     survival = theme_survival(result.stories, selections)
     assert survival["selected_head office"].sum() == 2 and survival["submitted"].sum() == len(result.stories)
 

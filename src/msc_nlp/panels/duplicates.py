@@ -179,7 +179,8 @@ def find_duplicates(texts: Sequence[str], languages: Sequence[str], *, ids: Sequ
     if n < 2:
         return pd.DataFrame(columns=DUPLICATE_COLUMNS)
     texts = [str(t) for t in texts]
-    vec = np.asarray(embeddings if embeddings is not None else embed(texts, model, align=False), dtype=np.float64)
+    vec = np.asarray(embeddings if embeddings is not None else embed(texts, model, align=False, show_progress=False),
+                     dtype=np.float64)
     if len(vec) != n:
         raise InputError(f"find_duplicates got {n} texts and {len(vec)} embeddings; pass one row per text.")
     vec = vec / np.maximum(1e-12, np.linalg.norm(vec, axis=1, keepdims=True))
@@ -188,12 +189,11 @@ def find_duplicates(texts: Sequence[str], languages: Sequence[str], *, ids: Sequ
     found = [anchors(t) for t in texts]
     df = Counter(a for f in found for a in f)
     idf = {a: float(np.log((n + 1) / (c + 0.5))) for a, c in df.items()}
-    cand = [(i, j) for i, j in zip(*np.triu_indices(n, 1))
-            if sims[i, j] >= candidate_similarity or overlap[i, j] >= same_language_overlap]
+    cand = np.argwhere(np.triu((sims >= candidate_similarity) | (overlap >= same_language_overlap), 1))
     needed = sorted({k for pair in cand for k in pair})
     sentences = {k: split_sentences(texts[k]) or [texts[k]] for k in needed}
     flat = [s for k in needed for s in sentences[k]]
-    sv = embed(flat, model, align=False) if flat else np.zeros((0, vec.shape[1]))
+    sv = embed(flat, model, align=False, show_progress=False) if flat else np.zeros((0, vec.shape[1]))
     vectors: list[np.ndarray] = [np.zeros((0, vec.shape[1]))] * n
     at = 0
     for k in needed:

@@ -10,7 +10,7 @@ from ..errors import InputError
 from .duplicates import find_duplicates
 from .selection import Selections
 
-__all__ = ["meta_monitoring", "theme_survival", "compare_periods", "analyse_reasons", "triage"]
+__all__ = ["meta_monitoring", "theme_survival", "compare_periods", "triage"]
 
 PROVENANCE = ("region", "storyteller_role", "period", "domain")
 
@@ -41,15 +41,17 @@ def meta_monitoring(stories: pd.DataFrame, selections: Selections, *,
 
     For every level, column of ``by`` and group, two comparisons: with the stories the level **rated**
     (``compared_with="rated"``) and with the **whole collection** (``"collection"``: the level's selection
-    against every story, so a bias of what the level was given, e.g. the machine shortlist, shows too; left
-    out where the level rated the whole collection). Each gives the selection rate of the group and of the
+    against every story; left out where the level rated the whole collection). For the first level, when it
+    rated only part of the collection (e.g. the machine shortlist), also what it was given against the whole
+    collection (``chosen="rated"``; otherwise ``chosen="selected"``), so the shortlist's own bias shows. Each
+    gives the selection rate of the group and of the
     rest, their difference with a ``1 - alpha`` interval (Newcombe's hybrid score method) and Fisher's exact
     test (two-sided). P-values are corrected for the number of tests in the table (Benjamini–Hochberg,
     ``p_adjusted``); ``flag`` is ``p_adjusted < alpha``. A group, or the rest, with fewer than ``min_group``
     stories gets the verdict "too few stories to tell" and no test.
 
-    The older columns stay: ``submitted`` (stories of the group compared), ``selected``, ``share_submitted``,
-    ``share_selected``, ``selection_rate``.
+    The older columns stay: ``submitted`` (stories of the group compared), ``selected`` (of them, chosen),
+    ``share_submitted``, ``share_selected``, ``selection_rate``.
     """
     from scipy.stats import false_discovery_control, fisher_exact, norm
 
@@ -64,13 +66,16 @@ def meta_monitoring(stories: pd.DataFrame, selections: Selections, *,
     rows = []
     for level in selections.levels:
         rec = selections.records[selections.records["level"] == level]
+        rated_ids = set(rec["story_id"])
         chosen_ids = set(rec.loc[rec["selected"], "story_id"])
-        bases = [("rated", pd.Index(rec["story_id"]))]
-        if set(rec["story_id"]) != set(everything):
-            bases.append(("collection", everything))
-        for base, members in bases:
+        bases = [("rated", "selected", pd.Index(rec["story_id"]), chosen_ids)]
+        if rated_ids != set(everything):
+            bases.append(("collection", "selected", everything, chosen_ids))
+            if level == selections.levels[0]:  # what the first level was given, e.g. the machine shortlist
+                bases.append(("collection", "rated", everything, rated_ids))
+        for base, what, members, picked in bases:
             part = info.loc[members]
-            chosen = part.index.isin(list(chosen_ids))
+            chosen = part.index.isin(list(picked))
             n, k = len(part), int(chosen.sum())
             for col in cols:
                 values = part[col].fillna("(blank)").astype(str).to_numpy()
@@ -78,8 +83,8 @@ def meta_monitoring(stories: pd.DataFrame, selections: Selections, *,
                     g = values == v
                     a, b = int((g & chosen).sum()), int((g & ~chosen).sum())
                     c, d = int((~g & chosen).sum()), int((~g & ~chosen).sum())
-                    row = {"level": level, "compared_with": base, "column": col, "group": v, "submitted": a + b,
-                           "selected": a, "share_submitted": round((a + b) / n, 4) if n else 0.0,
+                    row = {"level": level, "compared_with": base, "chosen": what, "column": col, "group": v,
+                           "submitted": a + b, "selected": a, "share_submitted": round((a + b) / n, 4) if n else 0.0,
                            "share_selected": round(a / k, 4) if k else 0.0,
                            "selection_rate": round(a / (a + b), 4) if a + b else 0.0,
                            "rate_rest": round(c / (c + d), 4) if c + d else 0.0,
@@ -89,7 +94,7 @@ def meta_monitoring(stories: pd.DataFrame, selections: Selections, *,
                         row.update(rate_difference=round(diff, 4), ci_low=round(low, 4), ci_high=round(high, 4),
                                    p_value=float(fisher_exact([[a, b], [c, d]])[1]))
                     rows.append(row)
-    columns = ["level", "compared_with", "column", "group", "submitted", "selected", "share_submitted",
+    columns = ["level", "compared_with", "chosen", "column", "group", "submitted", "selected", "share_submitted",
                "share_selected", "selection_rate", "rate_rest", "rate_difference", "ci_low", "ci_high", "p_value",
                "p_adjusted", "flag", "verdict"]
     out = pd.DataFrame(rows, columns=[c for c in columns if c not in ("p_adjusted", "flag", "verdict")])
@@ -100,7 +105,7 @@ def meta_monitoring(stories: pd.DataFrame, selections: Selections, *,
     out["flag"] = (out["p_adjusted"] < alpha).to_numpy(dtype=bool)
     out["verdict"] = np.select(
         [~tested, out["flag"] & (out["rate_difference"] > 0), out["flag"]],
-        [TOO_FEW, "selected more often", "selected less often"], "no clear difference")
+        [TOO_FEW, out["chosen"] + " more often", out["chosen"] + " less often"], "no clear difference")
     out["p_value"] = out["p_value"].round(6)
     out["p_adjusted"] = out["p_adjusted"].round(6)
     return out[columns]
@@ -132,29 +137,6 @@ def compare_periods(stories: pd.DataFrame, *, period: str = "period") -> dict[st
                     for t in sorted(present[before] - present[after])]
     return {"themes": themes, "capabilities": caps, "changes": pd.DataFrame(changes,
                                                                              columns=["from", "to", "theme", "change"])}
-
-
-def analyse_reasons(records: pd.DataFrame, *, random_state: int = 0) -> dict[str, pd.DataFrame]:
-    """Group the panels' reasons (any language) into value criteria: cross-lingual clustering with keywords,
-    which criteria each level/panel uses, and the 5C capability each reason speaks to."""
-    from ..capabilities import map_capabilities
-    from ..embedding import embed
-    from ..language.detector import detect_language
-    from ..themes import ThemeModel
-
-    rec = records[records["reason"].astype(str).str.strip() != ""].reset_index(drop=True)
-    if len(rec) < 2:
-        raise InputError(f"analyse_reasons needs at least 2 written reasons; got {len(rec)}.")
-    texts = rec["reason"].astype(str).tolist()
-    langs = [r.language for r in detect_language(texts)]
-    ids = [f"{lv}/{p}/{s}" for lv, p, s in zip(rec["level"], rec["panel"], rec["story_id"])]
-    model = ThemeModel(max_themes=min(6, max(2, len(rec) // 3)), n_representatives=2,
-                       random_state=random_state).fit(texts, embed(texts, align=False), langs, ids=ids)
-    rec["criterion"] = model.assignments_["theme_label"].to_numpy()
-    rec["reason_capability"] = map_capabilities(texts)["capability"].to_numpy()
-    usage = pd.crosstab([rec["level"], rec["panel"]], rec["criterion"])
-    return {"criteria": model.themes_[["theme_id", "label", "size", "languages", "keywords"]], "reasons": rec,
-            "usage": usage}
 
 
 def triage(stories: pd.DataFrame, *, embeddings: np.ndarray | None = None,
