@@ -99,6 +99,10 @@ def test_meta_monitoring_shows_the_bias_of_what_a_level_was_given() -> None:
                                                                        "materials."),
     ("The committee saves for repairs, so the pump will keep running.", "The committee saves for repairs, so the "
                                                                         "pump will keep running."),
+    ("The panel valued that the council changed its bylaws.", "the council changed its bylaws."),
+    ("Ce qui nous a frappés, c'est qu'une femme dirige la coopérative.", "une femme dirige la coopérative."),
+    ("A widow now leads the cooperative; it shows how much women have gained.",
+     "A widow now leads the cooperative; it shows how much women have gained."),
 ])
 def test_reason_core_drops_the_choice_framing(reason: str, core: str) -> None:
     assert reason_core(reason) == core

@@ -10,23 +10,35 @@ from ..errors import InputError
 
 __all__ = ["analyse_reasons", "reason_core"]
 
-_CHOICE = re.compile(r"\b(?:chose|chosen|choose|selected|select|picked|pick|kozen|gekozen|kiezen|koos|kies|"
-                     r"selecteerden|choisie?s?|choisi|retenue?s?|sélectionnée?s?)\b", re.IGNORECASE)
-_BECAUSE = re.compile(r"\b(?:because|as|since|for|omdat|want|vanwege|voor|parce\s+qu['’]?e?|car|pour)\b\s*",
-                      re.IGNORECASE)
+# Words that mark a panel talking about its own choice ("we chose this story", "the panel valued",
+# "ce récit montre", "wat ons opviel") rather than about the change.
+_FRAME = re.compile(
+    r"\b(?:story|stories|panel|we|us|our|chose|chosen|choose|selected|select|picked|pick|liked|valued|noted|"
+    r"appreciated|struck|impressed|matters|shows|stood|convinced|verhaal|verhalen|wij|ons|kozen|gekozen|kiezen|"
+    r"koos|waardeerde|opviel|opvallend|overtuigde|laat|récit|histoire|nous|choisie?s?|retenue?s?|apprécié|"
+    r"frappée?s?|montre|ce qui compte|convaincue?s?|sélectionnée?s?)\b", re.IGNORECASE)
+# Where the framing ends: "that", "because", "for its", ":" and their nl/fr forms.
+_THEN = re.compile(r"\b(?:that|how|because|dat|hoe|omdat|want|vanwege|que|comment|parce\s+que|car|"
+                   r"(?:for|voor|pour)\s+(?=(?:its|their|his|her|zijn|haar|hun|son|sa|ses|leur|leurs)\b))\b\s*"
+                   r"|\bqu['’]|:\s*", re.IGNORECASE)
 
 
-def reason_core(reason: str) -> str:
+def reason_core(reason: str, *, max_words: int = 12) -> str:
     """The reason without its framing: "We chose this story because the women now decide..." → "the women
-    now decide..." (also *we kozen dit verhaal omdat*, *nous l'avons retenue car*, *selected it for*). Every
-    panel writes the framing, so it says nothing about the value behind the choice and would otherwise pull
-    reasons of different criteria together."""
+    now decide..." (also *the panel valued that*, *dit verhaal laat zien dat*, *ce qui nous a frappés, c'est
+    que*). The framing is cut at the first "that / because / for / :" (and their nl/fr forms) within
+    ``max_words`` words when the words before it speak of the story, the panel or its choice. Every panel
+    writes such framings, so they say nothing about the value behind a choice, and would otherwise pull
+    reasons of one language together."""
     text = str(reason).strip()
-    choice = _CHOICE.search(text[:100])
-    if choice:
-        cause = _BECAUSE.search(text, choice.end(), choice.end() + 60)
-        if cause and len(text[cause.end():].split()) >= 3:
-            return text[cause.end():].strip()
+    words = list(re.finditer(r"\S+", text))
+    limit = words[min(max_words, len(words)) - 1].end() if words else 0
+    for cut in _THEN.finditer(text, 0, limit):
+        head = text[:cut.start()]
+        if re.search(r"[.;!?]", head):  # the framing is the opening clause or nothing
+            break
+        if _FRAME.search(head) and len(text[cut.end():].split()) >= 3:
+            return text[cut.end():].strip()
     return text
 
 
