@@ -7,7 +7,7 @@ import pytest
 
 from msc_nlp import Selections
 from msc_nlp.errors import InputError, ParameterError
-from msc_nlp.panels import anchors, find_duplicates, meta_monitoring, reason_core
+from msc_nlp.panels import analyse_reasons, anchors, find_duplicates, meta_monitoring, reason_core
 
 ORIGINAL_EN = ("Since March the primary school in Nyakach has had its own water point with a filter. In the past the "
                "girls walked to the river for an hour every morning and arrived late in class. Now they fill their "
@@ -106,3 +106,17 @@ def test_meta_monitoring_shows_the_bias_of_what_a_level_was_given() -> None:
 ])
 def test_reason_core_drops_the_choice_framing(reason: str, core: str) -> None:
     assert reason_core(reason) == core
+
+
+def test_reasons_go_to_criteria_named_in_advance() -> None:
+    reasons = ["We chose this story because the women now decide how the money is spent.",
+               "Les femmes prennent la parole et gèrent elles-mêmes leurs revenus.",
+               "De gemeenschap beheert het waterpunt zelf, zonder hulp van buitenaf.",
+               "The villagers built the bridge themselves and run its committee."]
+    records = pd.DataFrame({"level": "country", "panel": "Kenya", "story_id": ["a", "b", "c", "d"], "selected": True,
+                            "votes": 0, "reason": reasons})
+    criteria = {"women's empowerment": "Women gain voice and income and decide for themselves.",
+                "community ownership": "The community takes the initiative and manages it themselves."}
+    out = analyse_reasons(records, criteria=criteria)
+    assert out["reasons"]["criterion"].tolist() == ["women's empowerment"] * 2 + ["community ownership"] * 2
+    assert set(out["usage"].columns) <= {*criteria, "none"}

@@ -95,7 +95,6 @@ def anchors(text: str) -> set[str]:
             continue
         number = _word_number(tok)
         if number is not None and fold(tok) not in _ONE:
-            # "hundred"/"mille" after a number multiply it: "two hundred" -> 200
             found.add(f"#{number}")
             continue
         folded = fold(tok)
@@ -107,7 +106,7 @@ def anchors(text: str) -> set[str]:
             continue
         if not tok[0].isupper() or len(tok) < 3 or folded in stops or tok.lower() in plain:
             continue
-        sentence_start = k == 0 or bool(_SENTENCE_END.search(text[:start]))
+        sentence_start = k == 0 or bool(_SENTENCE_END.search(text[max(0, start - 12):start]))
         if sentence_start:
             initial.append(folded)
         else:

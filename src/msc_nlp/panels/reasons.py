@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -42,15 +43,18 @@ def reason_core(reason: str, *, max_words: int = 12) -> str:
     return text
 
 
-def analyse_reasons(records: pd.DataFrame, *, n_criteria: int | str = "auto", max_criteria: int = 8,
+def analyse_reasons(records: pd.DataFrame, *, criteria: Mapping[str, str | Sequence[str]] | None = None,
+                    min_similarity: float = 0.15, n_criteria: int | str = "auto", max_criteria: int = 8,
                     random_state: int = 0) -> dict[str, pd.DataFrame]:
     """Group the panels' reasons (any language) into value criteria: cross-lingual clustering with keywords,
     which criteria each level/panel uses, and the 5C capability each reason speaks to.
 
     Reasons are embedded without their framing (:func:`reason_core`) and without per-language centring (short
     reasons do not cluster by language), then clustered with Ward linkage; ``n_criteria="auto"`` picks the
-    number of criteria in [3, ``max_criteria``] by cosine silhouette. Measured on reasons in nl/en/fr with
-    known criteria: ``benchmarks/results/panel_analytics.md``.
+    number of criteria in [3, ``max_criteria``] by cosine silhouette. With ``criteria`` (the programme's own
+    values, ``{name: description or [example phrases]}``, any of nl/en/fr), each reason goes instead to the
+    criterion whose description it is most similar to, or to ``none`` below ``min_similarity``. Measured on
+    reasons in nl/en/fr with known criteria: ``benchmarks/results/panel_analytics.md``.
 
     Returns ``criteria`` (one row per criterion: label, size, languages, keywords), ``reasons`` (the records
     with ``criterion`` and ``reason_capability``) and ``usage`` (reasons per level/panel and criterion).
@@ -75,7 +79,8 @@ def analyse_reasons(records: pd.DataFrame, *, n_criteria: int | str = "auto", ma
     langs = [r.language for r in detect_language(texts)]
     ids = [f"{lv}/{p}/{s}" for lv, p, s in zip(rec["level"], rec["panel"], rec["story_id"])]
     model = ThemeModel(n_themes=n_criteria, strategy="small", small_max=10**9, max_themes=max_criteria,
-                       align=False, n_representatives=2, random_state=random_state)
+                       align=False, n_representatives=2, fixed_themes=criteria, min_similarity=min_similarity,
+                       random_state=random_state)
     model.fit(cores, embed(cores, align=False), langs, ids=ids)
     rec["criterion"] = model.assignments_["theme_label"].to_numpy()
     rec["reason_capability"] = map_capabilities(texts)["capability"].to_numpy()
