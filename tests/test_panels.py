@@ -81,9 +81,16 @@ def test_selection_round_trip_and_meta_monitoring(result, two_levels) -> None:
     mm = meta_monitoring(result.stories, selections)
     assert set(mm["level"]) == {"country", "head office"}
     assert {"region", "storyteller_role", "language", "theme_label"} <= set(mm["column"])
-    assert mm["p_value"].between(0, 1).all() and mm["flag"].dtype == bool
-    lang = mm[(mm["level"] == "country") & (mm["column"] == "language")]
+    tested = mm.dropna(subset=["p_value"])
+    assert tested["p_value"].between(0, 1).all() and mm["flag"].dtype == bool
+    assert (tested["p_adjusted"] >= tested["p_value"]).all()
+    assert (mm.loc[mm["p_value"].isna(), "verdict"] == "too few stories to tell").all()
+    lang = mm[(mm["level"] == "country") & (mm["column"] == "language") & (mm["compared_with"] == "rated")]
     assert lang["submitted"].sum() == 12 and lang["selected"].sum() == 5
+    whole = mm[(mm["level"] == "country") & (mm["column"] == "language") & (mm["compared_with"] == "collection")]
+    picked, given = whole[whole["chosen"] == "selected"], whole[whole["chosen"] == "rated"]
+    assert picked["submitted"].sum() == len(result.stories) and picked["selected"].sum() == 5
+    assert given["selected"].sum() == 12  # the shortlist the country panel rated, against the collection
     survival = theme_survival(result.stories, selections)
     assert survival["selected_head office"].sum() == 2 and survival["submitted"].sum() == len(result.stories)
 
@@ -131,7 +138,8 @@ def test_periods_and_triage(result) -> None:
     translated = stories[stories["story_id"] == "EN-02"].assign(story_id="DUP-2", language="en")
     t = triage(pd.concat([stories, dup, translated], ignore_index=True))
     near = t[t["issue"] == "near_duplicate"]
-    assert {"DUP-1"} <= set(near["story_id"]) | set(near["other_story"])
+    assert {"DUP-1", "DUP-2"} <= set(near["story_id"]) | set(near["other_story"])
+    assert set(near["kind"]) == {"edited copy"}
     assert ((t["story_id"] == "DUP-1") & (t["issue"] == "missing_provenance")).any()
     assert set(t.loc[t["issue"] == "very_short", "story_id"]) >= {"NL-13", "EN-10", "FR-10"}
 

@@ -7,42 +7,108 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from .duplicates import find_duplicates
 from .selection import Selections
 
-__all__ = ["meta_monitoring", "theme_survival", "compare_periods", "analyse_reasons", "triage"]
+__all__ = ["meta_monitoring", "theme_survival", "compare_periods", "triage"]
 
 PROVENANCE = ("region", "storyteller_role", "period", "domain")
 
 
+#: Verdicts of :func:`meta_monitoring`.
+TOO_FEW = "too few stories to tell"
+
+
+def _wilson(x: int, n: int, z: float) -> tuple[float, float]:
+    p = x / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
+def _rate_difference(a: int, n1: int, c: int, n2: int, z: float) -> tuple[float, float, float]:
+    """Difference of two proportions a/n1 - c/n2 with Newcombe's hybrid score interval (Wilson limits)."""
+    p1, p2 = a / n1, c / n2
+    (l1, u1), (l2, u2) = _wilson(a, n1, z), _wilson(c, n2, z)
+    d = p1 - p2
+    return d, d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+
+
 def meta_monitoring(stories: pd.DataFrame, selections: Selections, *,
                     by: Sequence[str] = ("region", "storyteller_role", "language", "gender", "theme_label"),
-                    alpha: float = 0.05) -> pd.DataFrame:
-    """Per level and group: submissions, selections, share of submissions vs share of selections, and
-    Fisher's exact test (group vs the rest × selected vs not), suited to small counts; ``flag`` marks
-    p < ``alpha``. The submissions of a level are the stories it rated."""
-    from scipy.stats import fisher_exact
+                    alpha: float = 0.05, min_group: int = 5) -> pd.DataFrame:
+    """Does a level select some groups of stories more often than others?
 
+    For every level, column of ``by`` and group, two comparisons: with the stories the level **rated**
+    (``compared_with="rated"``) and with the **whole collection** (``"collection"``: the level's selection
+    against every story; left out where the level rated the whole collection). For the first level, when it
+    rated only part of the collection (e.g. the machine shortlist), also what it was given against the whole
+    collection (``chosen="rated"``; otherwise ``chosen="selected"``), so the shortlist's own bias shows. Each
+    gives the selection rate of the group and of the
+    rest, their difference with a ``1 - alpha`` interval (Newcombe's hybrid score method) and Fisher's exact
+    test (two-sided). P-values are corrected for the number of tests in the table (Benjamini–Hochberg,
+    ``p_adjusted``); ``flag`` is ``p_adjusted < alpha``. A group, or the rest, with fewer than ``min_group``
+    stories gets the verdict "too few stories to tell" and no test.
+
+    The older columns stay: ``submitted`` (stories of the group compared), ``selected`` (of them, chosen),
+    ``share_submitted``, ``share_selected``, ``selection_rate``.
+    """
+    from scipy.stats import false_discovery_control, fisher_exact, norm
+
+    from .._validation import check_float, check_int
+
+    check_float(alpha, "alpha", "meta_monitoring", low=1e-6, high=0.5)
+    check_int(min_group, "min_group", "meta_monitoring", minimum=1)
+    z = float(norm.ppf(1 - alpha / 2))
     cols = [c for c in by if c in stories.columns]
-    rows = []
     info = stories.set_index("story_id")
+    everything = info.index
+    rows = []
     for level in selections.levels:
         rec = selections.records[selections.records["level"] == level]
-        rated = info.loc[rec["story_id"]]
-        chosen = rec.set_index("story_id")["selected"].reindex(rated.index).to_numpy(dtype=bool)
-        n, k = len(rated), int(chosen.sum())
-        for col in cols:
-            values = rated[col].fillna("(blank)").astype(str).to_numpy()
-            for v in sorted(set(values)):
-                g = values == v
-                a, b = int((g & chosen).sum()), int((g & ~chosen).sum())
-                c, d = int((~g & chosen).sum()), int((~g & ~chosen).sum())
-                p = float(fisher_exact([[a, b], [c, d]])[1]) if n else 1.0
-                rows.append({"level": level, "column": col, "group": v, "submitted": a + b, "selected": a,
-                             "share_submitted": round((a + b) / n, 4) if n else 0.0,
-                             "share_selected": round(a / k, 4) if k else 0.0,
-                             "selection_rate": round(a / (a + b), 4) if a + b else 0.0,
-                             "p_value": round(p, 6), "flag": p < alpha})
-    return pd.DataFrame(rows)
+        rated_ids = set(rec["story_id"])
+        chosen_ids = set(rec.loc[rec["selected"], "story_id"])
+        bases = [("rated", "selected", pd.Index(rec["story_id"]), chosen_ids)]
+        if rated_ids != set(everything):
+            bases.append(("collection", "selected", everything, chosen_ids))
+            if level == selections.levels[0]:  # what the first level was given, e.g. the machine shortlist
+                bases.append(("collection", "rated", everything, rated_ids))
+        for base, what, members, picked in bases:
+            part = info.loc[members]
+            chosen = part.index.isin(list(picked))
+            n, k = len(part), int(chosen.sum())
+            for col in cols:
+                values = part[col].fillna("(blank)").astype(str).to_numpy()
+                for v in sorted(set(values)):
+                    g = values == v
+                    a, b = int((g & chosen).sum()), int((g & ~chosen).sum())
+                    c, d = int((~g & chosen).sum()), int((~g & ~chosen).sum())
+                    row = {"level": level, "compared_with": base, "chosen": what, "column": col, "group": v,
+                           "submitted": a + b, "selected": a, "share_submitted": round((a + b) / n, 4) if n else 0.0,
+                           "share_selected": round(a / k, 4) if k else 0.0,
+                           "selection_rate": round(a / (a + b), 4) if a + b else 0.0,
+                           "rate_rest": round(c / (c + d), 4) if c + d else 0.0,
+                           "rate_difference": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan}
+                    if min(a + b, c + d) >= min_group:
+                        diff, low, high = _rate_difference(a, a + b, c, c + d, z)
+                        row.update(rate_difference=round(diff, 4), ci_low=round(low, 4), ci_high=round(high, 4),
+                                   p_value=float(fisher_exact([[a, b], [c, d]])[1]))
+                    rows.append(row)
+    columns = ["level", "compared_with", "chosen", "column", "group", "submitted", "selected", "share_submitted",
+               "share_selected", "selection_rate", "rate_rest", "rate_difference", "ci_low", "ci_high", "p_value",
+               "p_adjusted", "flag", "verdict"]
+    out = pd.DataFrame(rows, columns=[c for c in columns if c not in ("p_adjusted", "flag", "verdict")])
+    tested = out["p_value"].notna().to_numpy()
+    out["p_adjusted"] = np.nan
+    if tested.any():
+        out.loc[tested, "p_adjusted"] = false_discovery_control(out.loc[tested, "p_value"].to_numpy(), method="bh")
+    out["flag"] = (out["p_adjusted"] < alpha).to_numpy(dtype=bool)
+    out["verdict"] = np.select(
+        [~tested, out["flag"] & (out["rate_difference"] > 0), out["flag"]],
+        [TOO_FEW, out["chosen"] + " more often", out["chosen"] + " less often"], "no clear difference")
+    out["p_value"] = out["p_value"].round(6)
+    out["p_adjusted"] = out["p_adjusted"].round(6)
+    return out[columns]
 
 
 def theme_survival(stories: pd.DataFrame, selections: Selections) -> pd.DataFrame:
@@ -73,55 +139,42 @@ def compare_periods(stories: pd.DataFrame, *, period: str = "period") -> dict[st
                                                                              columns=["from", "to", "theme", "change"])}
 
 
-def analyse_reasons(records: pd.DataFrame, *, random_state: int = 0) -> dict[str, pd.DataFrame]:
-    """Group the panels' reasons (any language) into value criteria: cross-lingual clustering with keywords,
-    which criteria each level/panel uses, and the 5C capability each reason speaks to."""
-    from ..capabilities import map_capabilities
-    from ..embedding import embed
-    from ..language.detector import detect_language
-    from ..themes import ThemeModel
+def triage(stories: pd.DataFrame, *, embeddings: np.ndarray | None = None,
+           provenance: Sequence[str] = PROVENANCE, short_words: int = 25, **duplicates: float) -> pd.DataFrame:
+    """Stories a panel should verify: duplicates (``edited copy`` in one language, ``translation`` across
+    languages; see :func:`~msc_nlp.panels.find_duplicates`, whose thresholds can be passed as keywords),
+    missing provenance fields, and empty or very short stories (fewer than ``short_words`` words).
 
-    rec = records[records["reason"].astype(str).str.strip() != ""].reset_index(drop=True)
-    if len(rec) < 2:
-        raise InputError(f"analyse_reasons needs at least 2 written reasons; got {len(rec)}.")
-    texts = rec["reason"].astype(str).tolist()
-    langs = [r.language for r in detect_language(texts)]
-    ids = [f"{lv}/{p}/{s}" for lv, p, s in zip(rec["level"], rec["panel"], rec["story_id"])]
-    model = ThemeModel(max_themes=min(6, max(2, len(rec) // 3)), n_representatives=2,
-                       random_state=random_state).fit(texts, embed(texts, align=False), langs, ids=ids)
-    rec["criterion"] = model.assignments_["theme_label"].to_numpy()
-    rec["reason_capability"] = map_capabilities(texts)["capability"].to_numpy()
-    usage = pd.crosstab([rec["level"], rec["panel"]], rec["criterion"])
-    return {"criteria": model.themes_[["theme_id", "label", "size", "languages", "keywords"]], "reasons": rec,
-            "usage": usage}
-
-
-def triage(stories: pd.DataFrame, *, embeddings: np.ndarray | None = None, duplicate_similarity: float = 0.9,
-           provenance: Sequence[str] = PROVENANCE, short_words: int = 25) -> pd.DataFrame:
-    """Stories a panel should verify: near-duplicates (also across languages: cosine of multilingual
-    embeddings ≥ ``duplicate_similarity``), missing provenance fields, and empty or very short stories
-    (fewer than ``short_words`` words)."""
-    from ..embedding import embed
-
+    Columns: ``story_id``, ``issue`` (``near_duplicate``, ``missing_provenance``, ``empty``, ``very_short``),
+    ``other_story``, ``kind`` (of a duplicate) and ``detail`` (the evidence). ``embeddings``: one row per
+    story (or per non-empty story), not centred per language (``embed(..., align=False)``)."""
     rows = []
-    usable = stories[stories["status"] != "empty"].reset_index(drop=True)
+    keep = (stories["status"] != "empty").to_numpy() if "status" in stories else np.ones(len(stories), bool)
+    usable = stories[keep].reset_index(drop=True)
     if len(usable) > 1:
-        vec = embeddings if embeddings is not None else embed(usable["text"].tolist(), align=False)
-        sims = vec @ vec.T
-        np.fill_diagonal(sims, -1)
-        for i, j in zip(*np.nonzero(np.triu(sims >= duplicate_similarity))):
-            a, b = usable.iloc[i], usable.iloc[j]
-            cross = a["language"] != b["language"]
-            rows.append({"story_id": a["story_id"], "issue": "near_duplicate", "other_story": b["story_id"],
-                         "detail": f"similarity {sims[i, j]:.2f}{' across languages' if cross else ''}"})
+        vec = None if embeddings is None else np.asarray(embeddings)
+        if vec is not None and len(vec) == len(stories):
+            vec = vec[keep]
+        langs = usable["language"].astype(str).tolist() if "language" in usable else ["und"] * len(usable)
+        pairs = find_duplicates(usable["text"].astype(str).tolist(), langs, ids=usable["story_id"].tolist(),
+                                embeddings=vec, **duplicates)
+        for p in pairs.itertuples(index=False):
+            detail = (f"{p.kind} ({p.languages}): sentence alignment {p.alignment:.2f}, similarity "
+                      f"{p.similarity:.2f}, shared wording {p.text_overlap:.0%}")
+            detail += f"; shared details: {p.shared}" if p.shared else ""
+            rows.append({"story_id": p.story_id, "issue": "near_duplicate", "other_story": p.other_story,
+                         "kind": p.kind, "detail": detail})
     for col in provenance:
         if col in stories.columns:
             for sid in stories.loc[stories[col].isna() | (stories[col].astype(str).str.strip() == ""), "story_id"]:
-                rows.append({"story_id": sid, "issue": "missing_provenance", "other_story": "", "detail": col})
-    for sid, status, text in zip(stories["story_id"], stories["status"], stories["text"]):
+                rows.append({"story_id": sid, "issue": "missing_provenance", "other_story": "", "kind": "",
+                             "detail": col})
+    status = stories["status"] if "status" in stories else pd.Series([""] * len(stories), index=stories.index)
+    for sid, st, text in zip(stories["story_id"], status, stories["text"]):
         words = len(str(text).split())
-        if status == "empty":
-            rows.append({"story_id": sid, "issue": "empty", "other_story": "", "detail": ""})
+        if st == "empty":
+            rows.append({"story_id": sid, "issue": "empty", "other_story": "", "kind": "", "detail": ""})
         elif words < short_words:
-            rows.append({"story_id": sid, "issue": "very_short", "other_story": "", "detail": f"{words} words"})
-    return pd.DataFrame(rows, columns=["story_id", "issue", "other_story", "detail"])
+            rows.append({"story_id": sid, "issue": "very_short", "other_story": "", "kind": "",
+                         "detail": f"{words} words"})
+    return pd.DataFrame(rows, columns=["story_id", "issue", "other_story", "kind", "detail"])
