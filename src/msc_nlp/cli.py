@@ -32,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="use-multilingual (default) or sentence-transformers:<local folder>")
     ana.add_argument("--seed", type=int, default=0, help="random_state (default 0)")
     ana.add_argument("--themes", default="auto", help="number of themes or 'auto' (default)")
+    ana.add_argument("--coded-column", help="column with the team's 5C codes for some stories (blank for the "
+                     "rest): those keep their code, the others get a few-shot suggestion")
     pack = sub.add_parser("panel-pack", help="make a panel pack from a saved analysis")
     pack.add_argument("result", help="folder written by 'msc-nlp analyze --out'")
     pack.add_argument("--domain", help="domain of change (default: all stories)")
@@ -123,7 +125,7 @@ def _analyze(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"analysing {len(stories)} stories from {args.input} ...", file=sys.stderr)
     result = analyze(stories, embedding_model=args.embedding_model, random_state=args.seed, n_themes=n_themes,
-                     show_progress=False if args.quiet else None)
+                     coded=args.coded_column, show_progress=False if args.quiet else None)
     out = result.save(args.out)
     packs = _write_packs(result, out / "packs")
     report = write_report(result, out / "report.html", title=f"MSC stories: {Path(args.input).name}",
@@ -132,6 +134,10 @@ def _analyze(args: argparse.Namespace) -> int:
         counts = result.manifest["counts"]
         print(f"{len(result.stories)} stories, languages {counts['language']}, {counts['themes']} themes; "
               f"wrote {report}, stories.csv, themes.csv, result.json in {out}", file=sys.stderr)
+        cv = result.manifest.get("coding", {}).get("cross_validation", {})
+        if cv.get("available"):
+            print(f"team coding: cross-validated agreement on {cv['n']} coded stories macro-F1 {cv['macro_f1']:.2f}, "
+                  f"kappa {cv['kappa']:.2f}", file=sys.stderr)
     return 0
 
 

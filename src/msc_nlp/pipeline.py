@@ -100,6 +100,7 @@ def analyze(
     seed_themes: Mapping[str, str | Sequence[str]] | None = None,
     fixed_themes: Mapping[str, str | Sequence[str]] | None = None,
     framework: str | Path = "5c",
+    coded: str | None = None,
     cache: str | Path | None = None,
     show_progress: bool | None = None,
 ) -> AnalysisResult:
@@ -108,6 +109,10 @@ def analyze(
     ``stories`` is a :class:`StoryCollection`, a DataFrame or a file path (``text``/``id`` name the columns
     as in :func:`read_stories`). The other parameters go to :func:`embed` and :class:`ThemeModel`. Every input
     row is in ``result.stories`` with a ``status``; empty stories get no theme (``theme_id`` -1).
+    ``coded`` names a column with the team's 5C codes for some stories (blank for the rest): coded stories
+    keep their code, the others get the few-shot prediction learnt from them (``capability_source``:
+    ``team``, ``few-shot`` or ``zero-shot``); ``manifest["coding"]`` gives the cross-validated agreement on
+    the coded stories and the stories worth coding next.
     """
     from .embedding import embed, get_embedder
     from .language.detector import detect_language
@@ -157,6 +162,12 @@ def analyze(
 
     mapper = CapabilityMapper(framework, embedding_model=embedding_model)
     caps = mapper.transform(frame["text"].tolist(), frame["story_id"].tolist()).drop(columns="story_id")
+    coding = None
+    if coded is not None:
+        from .capabilities.coding import apply_team_codes
+
+        caps, coding = apply_team_codes(frame, caps, mapper, coded, rows=usable, embeddings=vectors,
+                                        random_state=random_state)
     for col in caps.columns:
         frame[col] = caps[col].to_numpy()
     profile = theme_profile(frame).rename(columns={"capability": "theme_capability"})
@@ -185,8 +196,9 @@ def analyze(
                    "capability_framework": f"{mapper.framework_.name} {mapper.framework_.version}",
                    "bertopic": _version("bertopic"), "spacy": _version("spacy")},
         "parameters": {"n_themes": n_themes, "max_themes": max_themes, "seed_themes": seed_themes,
-                       "fixed_themes": fixed_themes},
+                       "fixed_themes": fixed_themes, "coded": coded},
         "random_state": random_state,
+        **({"coding": coding} if coding is not None else {}),
         "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
     }
     return AnalysisResult(frame, themes, manifest)
