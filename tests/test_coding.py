@@ -56,6 +56,9 @@ def test_too_few_capabilities_coded_falls_back_to_zero_shot(coded_frame: pd.Data
     assert (out.loc[out["capability_source"] == "zero-shot", "capability"] == caps["capability"][
         out["capability_source"] == "zero-shot"]).all()
     assert not summary["cross_validation"]["available"]
+    unusable = apply_team_codes(df, caps, mapper, "team_code", rows=np.array([0, 1, 2, 3, 5, 6, 7]),
+                                embeddings=np.zeros((7, 4)))[0]  # story 4 has no usable text: still kept
+    assert unusable.loc[4, "capability"] == "deliver" and unusable.loc[4, "capability_source"] == "team"
     df.loc[1, "team_code"] = "capability to fly"
     with pytest.raises(InputError, match="not capabilities"):
         apply_team_codes(df, caps, mapper, "team_code", rows=rows, embeddings=np.zeros((8, 4)))

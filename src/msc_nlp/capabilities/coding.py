@@ -75,6 +75,7 @@ def apply_team_codes(frame: pd.DataFrame, caps: pd.DataFrame, mapper: Capability
         raise InputError(f"analyze got coded={column!r} but the stories have no such column. Columns: "
                          f"{list(frame.columns)}.")
     codes = read_codes(frame[column].tolist(), mapper, column)
+    zero = caps.copy()  # the zero-shot output stays the classifier's input
     caps = caps.copy()
     caps["capability_source"] = "zero-shot"
     usable = np.zeros(len(frame), dtype=bool)
@@ -94,9 +95,9 @@ def apply_team_codes(frame: pd.DataFrame, caps: pd.DataFrame, mapper: Capability
         clf = CapabilityClassifier(mapper.framework, embedding_model=mapper.embedding_model,
                                    random_state=random_state)
         clf.fit([texts[i] for i in train], labels, embeddings=embeddings[[position[i] for i in train]],
-                zero_shot=caps.iloc[train])
+                zero_shot=zero.iloc[train])
         proba = clf.predict_proba([texts[i] for i in predict], embeddings=embeddings[[position[i] for i in predict]],
-                                  zero_shot=caps.iloc[predict])
+                                  zero_shot=zero.iloc[predict])
         best = proba.to_numpy().argmax(axis=1)
         predicted = [clf.classes_[b] for b in best]
         why = mapper.explain([texts[i] for i in predict], predicted)
@@ -111,14 +112,15 @@ def apply_team_codes(frame: pd.DataFrame, caps: pd.DataFrame, mapper: Capability
         summary["mode"] = "zero-shot"
         summary["why_zero_shot"] = (f"{n_caps} capabilit{'y' if n_caps == 1 else 'ies'} coded; the few-shot "
                                     "classifier needs at least 2" if n_caps < 2 else "no uncoded story")
-    why_team = mapper.explain([texts[i] for i in train], labels)
-    caps.loc[caps.index[train], "capability"] = labels
-    caps.loc[caps.index[train], "capability_confidence"] = 1.0
-    caps.loc[caps.index[train], "evidence"] = why_team["evidence"].to_numpy()
-    caps.loc[caps.index[train], "evidence_match"] = why_team["evidence_match"].to_numpy()
-    caps.loc[caps.index[train], "capability_source"] = "team"
+    team = np.flatnonzero(coded)  # every team code is kept, also on a story without usable text
+    why_team = mapper.explain([texts[i] for i in team], [codes[i] for i in team])
+    caps.loc[caps.index[team], "capability"] = [codes[i] for i in team]
+    caps.loc[caps.index[team], "capability_confidence"] = 1.0
+    caps.loc[caps.index[team], "evidence"] = why_team["evidence"].to_numpy()
+    caps.loc[caps.index[team], "evidence_match"] = why_team["evidence_match"].to_numpy()
+    caps.loc[caps.index[team], "capability_source"] = "team"
     summary["cross_validation"] = _cross_validate(texts, train, labels, embeddings[[position[i] for i in train]],
-                                                  caps.iloc[train], mapper, random_state)
+                                                  zero.iloc[train], mapper, random_state)
     spread = [frame[c].astype(str).to_numpy() for c in ("theme_id", "language") if c in frame]
     groups = ["|".join(col[i] for col in spread) for i in range(len(frame))]
     picks = code_next(uncertainty.tolist(), predict.tolist(), groups, n_next)
