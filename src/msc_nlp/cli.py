@@ -34,6 +34,18 @@ def _parser() -> argparse.ArgumentParser:
     ana.add_argument("--themes", default="auto", help="number of themes or 'auto' (default)")
     ana.add_argument("--coded-column", help="column with the team's 5C codes for some stories (blank for the "
                      "rest): those keep their code, the others get a few-shot suggestion")
+    ana.add_argument("--qdpx", action="store_true", help="also write stories.qdpx (REFI-QDA: NVivo, ATLAS.ti, "
+                     "MAXQDA, QualCoder)")
+    ana.add_argument("--qdpx-redact", action="store_true", help="redact names, phones and e-mails in stories.qdpx "
+                     "(implies --qdpx)")
+    part = sub.add_parser("partners", help="5C per partner over periods and peer-learning matches")
+    part.add_argument("result", help="folder written by 'msc-nlp analyze --out'")
+    part.add_argument("--out", required=True, help="folder for partner_profiles.csv, partner_trends.csv, "
+                      "partner_matches.csv and partner_matches.json")
+    part.add_argument("--partner-column", default="partner", help="column naming the partner (default partner)")
+    part.add_argument("--period-column", default="period", help="column naming the period (default period)")
+    part.add_argument("--min-stories", type=int, default=3, help="stories a period needs to read a change (3)")
+    part.add_argument("--seed", type=int, default=0)
     pack = sub.add_parser("panel-pack", help="make a panel pack from a saved analysis")
     pack.add_argument("result", help="folder written by 'msc-nlp analyze --out'")
     pack.add_argument("--domain", help="domain of change (default: all stories)")
@@ -130,6 +142,8 @@ def _analyze(args: argparse.Namespace) -> int:
     packs = _write_packs(result, out / "packs")
     report = write_report(result, out / "report.html", title=f"MSC stories: {Path(args.input).name}",
                           packs={d: str(p.relative_to(out)) for d, p in packs.items()})
+    if args.qdpx or args.qdpx_redact:
+        result.to_qdpx(out / "stories.qdpx", redact=args.qdpx_redact, project_name=Path(args.input).stem)
     if not args.quiet:
         counts = result.manifest["counts"]
         print(f"{len(result.stories)} stories, languages {counts['language']}, {counts['themes']} themes; "
@@ -158,11 +172,36 @@ def _panel_pack(args: argparse.Namespace) -> int:
     return 0
 
 
+def _partners(args: argparse.Namespace) -> int:
+    from .partners import flat_table, matches, profiles, trend_notes
+    from .pipeline import load_result
+
+    result = load_result(args.result)
+    table = profiles(result, args.partner_column, args.period_column, min_stories=args.min_stories,
+                     random_state=args.seed)
+    pairs = matches(result, args.partner_column, args.period_column, min_stories=args.min_stories)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    flat_table(table).to_csv(out / "partner_profiles.csv", index=False)
+    flat_table(trend_notes(table, min_stories=args.min_stories)).to_csv(out / "partner_trends.csv", index=False)
+    flat_table(pairs).to_csv(out / "partner_matches.csv", index=False)
+    (out / "partner_matches.json").write_text(pairs.to_json(orient="records", force_ascii=False, indent=1),
+                                              encoding="utf-8")
+    if not args.quiet:
+        print(f"{table['partner'].nunique()} partners over {table['period'].nunique()} periods; {len(pairs)} "
+              f"peer-learning matches; wrote partner_profiles.csv, partner_trends.csv, partner_matches.csv/.json "
+              f"in {out}", file=sys.stderr)
+        for r in pairs.head(5).itertuples():
+            print(f"- {r.explanation}", file=sys.stderr)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
     try:
-        return {"langid": _langid, "analyze": _analyze, "panel-pack": _panel_pack}[args.command](args)
+        return {"langid": _langid, "analyze": _analyze, "panel-pack": _panel_pack,
+                "partners": _partners}[args.command](args)
     except MscNlpError as exc:
         if args.debug:
             raise

@@ -56,6 +56,13 @@ class AnalysisResult:
 
         return panel_pack(self, domain, **params)
 
+    def to_qdpx(self, path: str | Path, *, redact: bool = False, project_name: str | None = None) -> Path:
+        """Write a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder; see
+        :func:`msc_nlp.report.qdpx.write_qdpx`."""
+        from .report.qdpx import write_qdpx
+
+        return write_qdpx(self, path, redact=redact, project_name=project_name)
+
     def save(self, folder: str | Path) -> Path:
         """Write ``result.json`` (everything, reloadable with :func:`load_result`), ``stories.csv`` and
         ``themes.csv`` into ``folder``. No pickle."""

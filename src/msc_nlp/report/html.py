@@ -59,8 +59,15 @@ def write_report(result: AnalysisResult, path: str | Path, *, title: str = "MSC 
     stories = result.stories
     flagged = stories[(stories["language"].isin(["other", "und"])) | stories["mixed"] | (stories["status"] != "ok")]
     themes = result.themes.to_dict(orient="records")
+    from .partner_view import partner_section
+
+    figures = _figures(result)
+    partners = partner_section(stories, random_state=result.manifest.get("random_state", 0))
+    if partners:
+        figures["partners"] = partners.pop("figure").to_html(full_html=False, include_plotlyjs=False,
+                                                             div_id="fig-partners")
     page = env.get_template("report.html.j2").render(
-        title=title, manifest=result.manifest, figures=_figures(result), themes=themes,
+        title=title, manifest=result.manifest, figures=figures, themes=themes, partners=partners,
         n_stories=len(stories), language_counts=stories["language"].value_counts().to_dict(),
         status_counts=stories["status"].value_counts().to_dict(),
         flagged=flagged[["story_id", "language", "language_confidence", "mixed", "languages", "status"]]
