@@ -37,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     ana.add_argument("--themes", default="auto", help="number of themes or 'auto' (default)")
     ana.add_argument("--languages", default="nl,en,fr", help="the collection's languages (default nl,en,fr)")
     ana.add_argument("--balance", help=_BALANCE_HELP)
+    ana.add_argument("--coded-column", help="column with the team's 5C codes for some stories (blank for the "
+                     "rest): those keep their code, the others get a few-shot suggestion")
     ana.add_argument("--qdpx", action="store_true", help="also write stories.qdpx (REFI-QDA: NVivo, ATLAS.ti, "
                      "MAXQDA, QualCoder)")
     ana.add_argument("--qdpx-redact", action="store_true", help="redact names, phones and e-mails in stories.qdpx "
@@ -147,7 +149,8 @@ def _analyze(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"analysing {len(stories)} stories from {args.input} ...", file=sys.stderr)
     result = analyze(stories, embedding_model=args.embedding_model, random_state=args.seed, n_themes=n_themes,
-                     show_progress=False if args.quiet else None, languages=tuple(args.languages.split(",")))
+                     coded=args.coded_column, show_progress=False if args.quiet else None,
+                     languages=tuple(args.languages.split(",")))
     for warning in [] if args.quiet else result.manifest.get("warnings", []):
         print(f"warning: {warning}", file=sys.stderr)
     out = result.save(args.out)
@@ -164,6 +167,10 @@ def _analyze(args: argparse.Namespace) -> int:
               file=sys.stderr)
         for note in result.manifest.get("notes", []):
             print(f"note: {note}", file=sys.stderr)
+        cv = result.manifest.get("coding", {}).get("cross_validation", {})
+        if cv.get("available"):
+            print(f"team coding: cross-validated agreement on {cv['n']} coded stories macro-F1 {cv['macro_f1']:.2f}, "
+                  f"kappa {cv['kappa']:.2f}", file=sys.stderr)
     return 0
 
 

@@ -108,6 +108,7 @@ def analyze(
     seed_themes: Mapping[str, str | Sequence[str]] | None = None,
     fixed_themes: Mapping[str, str | Sequence[str]] | None = None,
     framework: str | Path = "5c",
+    coded: str | None = None,
     cache: str | Path | None = None,
     show_progress: bool | None = None,
     languages: Sequence[str] = ("nl", "en", "fr"),
@@ -125,6 +126,10 @@ def analyze(
     ``languages``: the collection's languages, passed to :class:`~msc_nlp.LanguageDetector`. Stories whose main
     language the embedding model does not cover get the status ``unsupported_language`` and a line in
     ``manifest["warnings"]``.
+    ``coded`` names a column with the team's 5C codes for some stories (blank for the rest): coded stories
+    keep their code, the others get the few-shot prediction learnt from them (``capability_source``:
+    ``team``, ``few-shot`` or ``zero-shot``); ``manifest["coding"]`` gives the cross-validated agreement on
+    the coded stories and the stories worth coding next.
     """
     from ._guards import SPACY_MAX_CHARS, as_unfitted_without_themes, copy_from_twins, final_status, no_themes_note
     from ._validation import check_int
@@ -191,6 +196,12 @@ def analyze(
 
     mapper = CapabilityMapper(framework, embedding_model=embedding_model)
     caps = mapper.transform(shape.features, frame["story_id"].tolist()).drop(columns="story_id")
+    coding = None
+    if coded is not None:
+        from .capabilities.coding import apply_team_codes
+
+        caps, coding = apply_team_codes(frame.assign(text=shape.features), caps, mapper, coded, rows=usable,
+                                        embeddings=vectors, random_state=random_state)
     for col in caps.columns:
         frame[col] = caps[col].to_numpy()
     profile = theme_profile(frame).rename(columns={"capability": "theme_capability"})
@@ -226,10 +237,11 @@ def analyze(
                    "bertopic": _version("bertopic"), "spacy": _version("spacy")},
         "parameters": {"n_themes": n_themes, "max_themes": max_themes, "seed_themes": seed_themes,
                        "fixed_themes": fixed_themes, "languages": list(languages),
-                       "max_story_chars": max_story_chars},
+                       "max_story_chars": max_story_chars, "coded": coded},
         "notes": notes,
         "random_state": random_state,
         "warnings": warnings,
+        **({"coding": coding} if coding is not None else {}),
         "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
     }
     return AnalysisResult(frame, themes, manifest)

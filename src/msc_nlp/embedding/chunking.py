@@ -1,16 +1,14 @@
 """Sentence-aware chunking of long stories, and pooling of chunk embeddings back to one row per story."""
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import numpy as np
 
+from ..text import split_sentences
 from .base import normalise_rows
 
 __all__ = ["split_into_chunks", "pool_chunks"]
-
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n{2,}")
 
 
 def split_into_chunks(text: str, *, max_words: int = 120) -> list[str]:
@@ -21,7 +19,7 @@ def split_into_chunks(text: str, *, max_words: int = 120) -> list[str]:
         return [text]
     chunks: list[str] = []
     current: list[str] = []
-    for sentence in _SENTENCE_END.split(text):
+    for sentence in split_sentences(text, min_words=1):
         sw = sentence.split()
         while len(sw) > max_words:  # a run-on "sentence" (no punctuation): cut it
             if current:

@@ -17,7 +17,7 @@ from ..embedding.base import normalise_rows
 from ..errors import InputError, ParameterError
 from ..text import analyse
 from .clustering import cluster_bertopic, cluster_small, merge_clusters
-from .guided import NONE, assign_to_themes, describe, guide_embeddings
+from .guided import NONE, ThemeAssigner, describe, guide_embeddings
 from .keywords import merge_keywords, theme_keywords
 
 __all__ = ["ThemeModel", "load_themes"]
@@ -50,10 +50,11 @@ class ThemeModel:
         close to a seed are pulled towards it before clustering, and each found theme is matched to the
         closest seed (column ``seed``). Themes not covered by a seed still emerge.
     fixed_themes:
-        A fixed theme list in the same format: no clustering; each story goes to its most similar theme, or
-        to ``none`` below ``min_similarity`` (nothing is dropped).
+        A fixed theme list in the same format: no clustering; each story goes to its theme by
+        :class:`~msc_nlp.themes.guided.ThemeAssigner` (sentence evidence), or to ``none`` when no theme is
+        clear (nothing is dropped).
     min_similarity:
-        Cosine similarity a story (or theme centroid) needs to count as belonging to a seed or fixed theme.
+        Cosine similarity a story (or theme centroid) needs to count as belonging to a seed theme.
     embedding_model:
         The model that embeds seed/fixed theme descriptions; it must be the one the stories were embedded with.
     random_state:
@@ -123,7 +124,8 @@ class ThemeModel:
         given = self.fixed_themes if self.fixed_themes is not None else self.seed_themes
         names, seeds = self._describe(given, centering) if given is not None else ([], None)
         if self.fixed_themes is not None:
-            assigned, _ = assign_to_themes(x, names, seeds, min_similarity=self.min_similarity)
+            assigned = ThemeAssigner(self.fixed_themes, embedding_model=self.embedding_model).transform(
+                texts, ids)["theme"].tolist()
             self.strategy_ = "fixed"
             self._finish(texts, x, list(languages), ids, np.array([(names + [NONE]).index(a) for a in assigned]),
                          names=[*names, NONE])

@@ -1,0 +1,120 @@
+"""Sentence-level evidence for labels described by statements: the machinery shared by the 5C mapper and the
+guided-theme assigner.
+
+Every label (a capability, a theme, a domain of change) is described by a few statements or keywords, in any
+language, embedded with the same multilingual model as the stories. For each story sentence and label the
+similarity is the mean of the sentence's ``top_k`` best-matching statements of that label; a story's score
+for a label mixes the mean of those similarities over its sentences (every sentence counts, so one stray
+sentence does not decide) with the similarity of the whole story (the mean of its sentence vectors).
+Scores become probabilities with a softmax whose ``temperature`` was fitted on development stories, and a
+story is left ``none`` when its best probability is below ``min_confidence`` or when it is closer to
+explicit ``none`` statements than to its best label by more than ``none_margin``. The evidence of a label is
+the story sentence that matches it best, and the statement (or keyword) that sentence matched.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..embedding.base import normalise_rows
+from ..errors import InputError
+
+__all__ = ["EvidenceResult", "score_stories", "check_sentence_vectors", "top_mean"]
+
+NONE = "none"
+
+
+@dataclass(frozen=True)
+class EvidenceResult:
+    """Per story (rows) and label (columns): ``proba`` (softmax of ``score``), the chosen ``labels`` (a label
+    or ``none``), ``confidence`` (best probability), and per story the index of its evidence sentence and of
+    the matched statement for the chosen (or, when ``none``, the best) label."""
+
+    score: np.ndarray
+    proba: np.ndarray
+    labels: list[str]
+    confidence: np.ndarray
+    evidence_sentence: np.ndarray
+    evidence_statement: np.ndarray
+    sentence_similarity: list[np.ndarray]
+
+
+def top_mean(sims: np.ndarray, k: int) -> np.ndarray:
+    k = max(1, min(k, sims.shape[-1]))
+    return np.sort(sims, axis=-1)[..., -k:].mean(axis=-1)
+
+
+def check_sentence_vectors(sentence_vectors: Sequence[np.ndarray], sentences: Sequence[Sequence[str]],
+                           owner: str) -> list[np.ndarray]:
+    """``sentence_vectors`` as float arrays, checked row for row against the split sentences."""
+    if len(sentence_vectors) != len(sentences):
+        raise InputError(f"{owner} got sentence_vectors for {len(sentence_vectors)} stories but {len(sentences)} "
+                         "texts; pass one array per story, one row per sentence of msc_nlp.text.split_sentences.")
+    out = []
+    for i, (vec, parts) in enumerate(zip(sentence_vectors, sentences)):
+        arr = np.asarray(vec, dtype=np.float64).reshape(len(parts), -1) if len(parts) == 0 else np.asarray(
+            vec, dtype=np.float64)
+        if arr.ndim != 2 or len(arr) != len(parts):
+            raise InputError(f"{owner}: sentence_vectors[{i}] has shape {np.shape(vec)} but story {i} has "
+                             f"{len(parts)} sentences (msc_nlp.text.split_sentences); they must align row for row.")
+        out.append(arr)
+    return out
+
+
+def score_stories(sentence_vectors: Sequence[np.ndarray], label_names: Sequence[str],
+                  statements: Sequence[np.ndarray], *, none_statements: np.ndarray | None = None,
+                  top_k: int = 5, story_weight: float = 0.5, temperature: float = 0.02,
+                  min_confidence: float = 0.0, none_margin: float | None = None) -> EvidenceResult:
+    """Score stories given as arrays of unit sentence vectors against labels given as arrays of unit
+    statement vectors (see the module docstring). A story with no sentence gets uniform probabilities, label
+    ``none`` and evidence index -1."""
+    n_labels = len(label_names)
+    if n_labels != len(statements) or n_labels < 1:
+        raise InputError(f"score_stories got {n_labels} label names and {len(statements)} statement arrays.")
+    protos = [normalise_rows(np.asarray(s, dtype=np.float64)) for s in statements]
+    none_p = normalise_rows(np.asarray(none_statements, dtype=np.float64)) if none_statements is not None and len(
+        none_statements) else None
+    n = len(sentence_vectors)
+    score = np.zeros((n, n_labels))
+    ev_sent = np.full(n, -1, dtype=int)
+    ev_stmt = np.full(n, -1, dtype=int)
+    labels: list[str] = []
+    per_sentence: list[np.ndarray] = []
+    none_score = np.full(n, -np.inf)
+    empty = np.zeros(n, dtype=bool)
+    for i, vec in enumerate(sentence_vectors):
+        if len(vec) == 0:
+            empty[i] = True
+            per_sentence.append(np.zeros((0, n_labels)))
+            continue
+        x = normalise_rows(np.asarray(vec, dtype=np.float64))
+        whole = normalise_rows(x.mean(axis=0, keepdims=True))
+        sims = np.stack([top_mean(x @ p.T, top_k) for p in protos], axis=1)  # (sentences, labels)
+        story = np.array([top_mean(whole @ p.T, top_k)[0] for p in protos])
+        score[i] = (1 - story_weight) * sims.mean(axis=0) + story_weight * story
+        if none_p is not None:
+            none_score[i] = (1 - story_weight) * top_mean(x @ none_p.T, top_k).mean() + story_weight * top_mean(
+                whole @ none_p.T, top_k)[0]
+        per_sentence.append(sims)
+    z = score / temperature
+    z -= z.max(axis=1, keepdims=True)
+    proba = np.exp(z)
+    proba /= proba.sum(axis=1, keepdims=True)
+    proba[empty] = 1.0 / n_labels
+    best = proba.argmax(axis=1)
+    confidence = proba[np.arange(n), best]
+    for i in range(n):
+        if empty[i]:
+            labels.append(NONE)
+            continue
+        b = int(best[i])
+        abstain = confidence[i] < min_confidence or (none_margin is not None and
+                                                     none_score[i] > score[i, b] + none_margin)
+        labels.append(NONE if abstain else str(label_names[b]))
+        s = int(np.argmax(per_sentence[i][:, b]))
+        ev_sent[i] = s
+        x = normalise_rows(np.asarray(sentence_vectors[i][s:s + 1], dtype=np.float64))
+        ev_stmt[i] = int(np.argmax(x @ protos[b].T))
+    return EvidenceResult(score, proba, labels, confidence, ev_sent, ev_stmt, per_sentence)
