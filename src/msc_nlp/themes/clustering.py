@@ -1,5 +1,5 @@
-"""Clustering strategies: Ward with a null-referenced choice of k (one theme possible) up to a few thousand
-stories, BERTopic (UMAP + HDBSCAN with parameters scaled to n) beyond.
+"""Clustering strategies: Ward with a null-referenced choice of k (one theme possible) for small collections,
+BERTopic (UMAP + HDBSCAN with parameters scaled to n) beyond.
 Both return one integer label per row; -1 marks HDBSCAN outliers."""
 from __future__ import annotations
 

@@ -147,7 +147,10 @@ def theme_keywords(terms: Sequence[list[tuple[str, str]]], themes: Sequence[int]
             continue
         counts = sp.csr_matrix((weights, (rows, col_idx)), shape=(len(theme_ids), len(cols)))
         stories = sp.csr_matrix((np.ones(len(rows)), (rows, col_idx)), shape=counts.shape).toarray()
-        scores = ClassTfidfTransformer(reduce_frequent_words=True).fit_transform(counts).toarray()
+        if counts.shape[1] > 1:
+            scores = ClassTfidfTransformer(reduce_frequent_words=True).fit_transform(counts).toarray()
+        else:  # one term in the language: nothing to weigh (and ClassTfidfTransformer fails on one column)
+            scores = counts.toarray()
         dense = stories
         names = [""] * len(cols)
         phrase = np.zeros(len(cols), dtype=bool)

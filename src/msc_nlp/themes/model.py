@@ -71,7 +71,7 @@ class ThemeModel:
     fitted :class:`~msc_nlp.LanguageCentering`, or None), ``label_language_``, ``strategy_``.
     """
 
-    def __init__(self, *, n_themes: int | str = "auto", strategy: str = "auto", small_max: int = 4000,
+    def __init__(self, *, n_themes: int | str = "auto", strategy: str = "auto", small_max: int = 300,
                  max_themes: int = 12, min_theme_size: int | None = None, align: bool = True,
                  n_representatives: int = 3, top_n_words: int = 10, label_language: str | None = None,
                  seed_themes: Mapping[str, str | Sequence[str]] | None = None,
