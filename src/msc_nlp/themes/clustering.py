@@ -1,5 +1,6 @@
-"""Clustering strategies: agglomerative with automatic k for small collections, BERTopic (UMAP + HDBSCAN with
-parameters scaled to n) for large ones. Both return one integer label per row; -1 marks HDBSCAN outliers."""
+"""Clustering strategies: Ward with a null-referenced choice of k (one theme possible) for small collections,
+BERTopic (UMAP + HDBSCAN with parameters scaled to n) beyond.
+Both return one integer label per row; -1 marks HDBSCAN outliers."""
 from __future__ import annotations
 
 import math
@@ -7,35 +8,56 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["cluster_small", "cluster_bertopic", "merge_clusters"]
+__all__ = ["cluster_small", "cluster_bertopic", "merge_clusters", "theme_count_scores"]
 
 
-def cluster_small(x: np.ndarray, *, n_themes: int | None, max_themes: int, min_themes: int = 3) -> np.ndarray:
-    """Ward clustering; without ``n_themes`` the k in [min_themes, min(max_themes, sqrt(n))] with the best
-    cosine silhouette.
-    Deterministic (no random step)."""
+def _ward(x: np.ndarray, k: int) -> np.ndarray:
     from sklearn.cluster import AgglomerativeClustering
+
+    return AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(x)
+
+
+def _null_like(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A sample with no themes: a Gaussian with the same mean and covariance (principal axes) as ``x``."""
+    mean = x.mean(axis=0)
+    _, s, vt = np.linalg.svd(x - mean, full_matrices=False)
+    return (rng.standard_normal((len(x), len(s))) * (s / np.sqrt(len(x)))) @ vt + mean
+
+
+def theme_count_scores(x: np.ndarray, ks: Sequence[int], *, n_null: int = 3, random_state: int = 0
+                       ) -> dict[int, float]:
+    """For each k, how much better the Ward partition's cosine silhouette is than the silhouette Ward reaches
+    on featureless data of the same shape (a Gaussian with the collection's covariance). Silhouette alone
+    grows as clusters shrink and has no answer for one theme; its excess over this null does: it is negative
+    for every k when the stories share one topic."""
     from sklearn.metrics import silhouette_score
 
+    rng = np.random.default_rng(random_state)
+    nulls = [_null_like(x, rng) for _ in range(n_null)]
+    out = {}
+    for k in ks:
+        real = silhouette_score(x, _ward(x, k), metric="cosine")
+        base = np.mean([silhouette_score(y, _ward(y, k), metric="cosine") for y in nulls])
+        out[int(k)] = float(real - base)
+    return out
+
+
+def cluster_small(x: np.ndarray, *, n_themes: int | None, max_themes: int, random_state: int = 0,
+                  max_rows_for_k: int = 800) -> np.ndarray:
+    """Ward clustering of centred story vectors. Without ``n_themes``, k in [2, min(max_themes, n // 3)] is
+    the one whose silhouette most exceeds that of featureless data (:func:`theme_count_scores`); when no k
+    beats it, the collection is one theme. k is chosen on at most ``max_rows_for_k`` rows (the first ones:
+    callers pass rows in a canonical, content-hashed order). Deterministic given ``random_state``."""
     n = len(x)
     distinct = len(np.unique(np.round(x, 6), axis=0)) if n else 0
-    if n < 3 or distinct < 2:  # too few stories to compare groupings, or all the same: one theme
+    if n < 4 or distinct < 2:  # too few stories to compare groupings, or all the same: one theme
         return np.zeros(n, dtype=int)
     if n_themes is not None:
-        return AgglomerativeClustering(n_clusters=min(n_themes, distinct), linkage="ward").fit_predict(x)
-    # At most ~sqrt(n) themes: silhouette keeps rising as clusters shrink, and a panel cannot use 12 themes
-    # of 3 stories.
-    upper = max(2, min(max_themes, n // 3, distinct, n - 1, max(min_themes, int(math.sqrt(n)))))
-    lower = min(min_themes, upper)
-    best, best_score = None, -2.0
-    for k in range(lower, upper + 1):
-        labels = AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(x)
-        if len(set(labels)) < 2:
-            continue
-        score = silhouette_score(x, labels, metric="cosine")
-        if score > best_score + 1e-9:
-            best, best_score = labels, score
-    return best if best is not None else np.zeros(n, dtype=int)
+        return _ward(x, min(n_themes, distinct)) if min(n_themes, distinct) > 1 else np.zeros(n, dtype=int)
+    upper = max(2, min(max_themes, n // 3, distinct))
+    scores = theme_count_scores(x[:max_rows_for_k], range(2, upper + 1), random_state=random_state)
+    k = max(scores, key=lambda kk: (round(scores[kk], 6), -kk))
+    return _ward(x, k) if scores[k] > 0 else np.zeros(n, dtype=int)
 
 
 def _bertopic_embedder():  # noqa: ANN202 - defined lazily: bertopic is imported only when used

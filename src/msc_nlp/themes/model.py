@@ -15,14 +15,15 @@ from .._validation import check_choice, check_float, check_int
 from ..embedding.align import LanguageCentering
 from ..embedding.base import normalise_rows
 from ..errors import InputError, ParameterError
-from ..text import analyse
 from .clustering import cluster_bertopic, cluster_small, merge_clusters
 from .guided import NONE, ThemeAssigner, describe, guide_embeddings
-from .keywords import merge_keywords, theme_keywords
+from .keywords import merge_keywords, pick_label, theme_keywords, theme_terms
 
 __all__ = ["ThemeModel", "load_themes"]
 
-_FORMAT = 1
+_FORMAT = 2
+#: c-TF-IDF keywords per theme and language that the label is chosen from.
+_CANDIDATES = 15
 
 
 class ThemeModel:
@@ -34,8 +35,9 @@ class ThemeModel:
         ``"auto"`` (default) or a fixed number of themes.
     strategy:
         ``"auto"``: ``"small"`` below ``small_max`` stories, else ``"bertopic"``. ``"small"`` is Ward
-        clustering with k chosen by cosine silhouette (no outliers); ``"bertopic"`` is BERTopic with UMAP +
-        HDBSCAN scaled to n, outliers then reassigned to the nearest theme (and flagged).
+        clustering of the centred story vectors, k chosen by how far its silhouette exceeds that of
+        featureless data of the same shape (one theme when no k does; no outliers); ``"bertopic"`` is
+        BERTopic with UMAP + HDBSCAN scaled to n, outliers then reassigned to the nearest theme (and flagged).
     max_themes:
         Upper bound on the number of themes; BERTopic clusters beyond it are merged by centroid similarity.
     min_theme_size:
@@ -45,6 +47,10 @@ class ThemeModel:
         form across languages.
     n_representatives, top_n_words:
         Stories listed per theme (most central first) and keywords kept per language.
+    label_language:
+        The language of the theme labels (``"nl"``, ``"en"``, ``"fr"``); default: the collection's most
+        frequent of those. A theme with no story in it is labelled in its own main language. Keywords per
+        language stay in ``keywords_by_language``.
     seed_themes:
         Optional guidance, ``{name: description or [seed words]}`` (e.g. the MSC domains of change): stories
         close to a seed are pulled towards it before clustering, and each found theme is matched to the
@@ -63,12 +69,13 @@ class ThemeModel:
 
     Learned attributes: ``assignments_`` (DataFrame, one row per story in input order: ``story_id``,
     ``theme_id``, ``theme_label``, ``theme_similarity``, ``outlier``), ``themes_`` (DataFrame, one row per
-    theme), ``centroids_`` (theme centroids, aligned space), ``strategy_``.
+    theme, with ``label_language``), ``centroids_`` (theme centroids, aligned space), ``centering_`` (the
+    fitted :class:`~msc_nlp.LanguageCentering`, or None), ``label_language_``, ``strategy_``.
     """
 
     def __init__(self, *, n_themes: int | str = "auto", strategy: str = "auto", small_max: int = 300,
                  max_themes: int = 12, min_theme_size: int | None = None, align: bool = True,
-                 n_representatives: int = 3, top_n_words: int = 10,
+                 n_representatives: int = 3, top_n_words: int = 10, label_language: str | None = None,
                  seed_themes: Mapping[str, str | Sequence[str]] | None = None,
                  fixed_themes: Mapping[str, str | Sequence[str]] | None = None, min_similarity: float = 0.15,
                  embedding_model: str = "use-multilingual", random_state: int = 0) -> None:
@@ -80,6 +87,7 @@ class ThemeModel:
         self.align = align
         self.n_representatives = n_representatives
         self.top_n_words = top_n_words
+        self.label_language = label_language
         self.seed_themes = seed_themes
         self.fixed_themes = fixed_themes
         self.min_similarity = min_similarity
@@ -97,6 +105,8 @@ class ThemeModel:
         check_int(self.top_n_words, "top_n_words", owner, minimum=1)
         check_int(self.random_state, "random_state", owner, minimum=0)
         check_float(self.min_similarity, "min_similarity", owner, low=-1.0, high=1.0)
+        if self.label_language is not None:
+            check_choice(self.label_language, "label_language", owner, ["nl", "en", "fr"])
         if self.seed_themes is not None and self.fixed_themes is not None:
             raise ParameterError("ThemeModel takes seed_themes (guidance) or fixed_themes (a fixed list), not "
                                  "both. Got both.")
@@ -121,6 +131,10 @@ class ThemeModel:
         centering = LanguageCentering().fit(x[order], [languages[i] for i in order]) if self.align else None
         if centering is not None:
             x = centering.transform(x, list(languages))
+        self.centering_ = centering
+        known = pd.Series([lang for lang in languages if lang in ("nl", "en", "fr")], dtype=object)
+        self.label_language_ = self.label_language or (str(known.value_counts().sort_index().idxmax())
+                                                       if len(known) else "en")
         given = self.fixed_themes if self.fixed_themes is not None else self.seed_themes
         names, seeds = self._describe(given, centering) if given is not None else ([], None)
         if self.fixed_themes is not None:
@@ -135,7 +149,10 @@ class ThemeModel:
         strategy = self.strategy if self.strategy != "auto" else ("small" if n < self.small_max else "bertopic")
         fixed = None if self.n_themes == "auto" else int(self.n_themes)
         if strategy == "small":
-            labels_sorted = cluster_small(xc, n_themes=fixed, max_themes=fixed or self.max_themes)
+            # Cluster without the collection's common direction: what is left is what sets stories apart.
+            z = normalise_rows(xc - xc.mean(axis=0))
+            labels_sorted = cluster_small(z, n_themes=fixed, max_themes=fixed or self.max_themes,
+                                          random_state=self.random_state)
         else:
             labels_sorted = cluster_bertopic(xc, [texts[i] for i in order], min_cluster_size=self.min_theme_size,
                                              random_state=self.random_state)
@@ -177,18 +194,21 @@ class ThemeModel:
         sims = x @ centroids.T
         theme[outlier] = sims[outlier].argmax(axis=1)  # reassigned, and flagged in `outlier`
         similarity = sims[np.arange(len(theme)), theme]
-        tokens = analyse(texts, languages)
-        per_lang = theme_keywords(tokens, theme.tolist(), languages, top_n=self.top_n_words)
+        terms = theme_terms(texts, languages)
+        per_lang = theme_keywords(terms, theme.tolist(), languages, top_n=max(self.top_n_words, _CANDIDATES))
+        labels = self._labels(per_lang, centroids) if names is None else {}
+        per_lang = {t: {k: v[:self.top_n_words] for k, v in by.items()} for t, by in per_lang.items()}
         rows = []
         for t in range(len(found)):
             members = np.flatnonzero(theme == t)
             central = members[np.lexsort((np.array(ids)[members], -similarity[members]))]
             merged = merge_keywords(per_lang.get(t, {}), top_n=self.top_n_words)
             langs = pd.Series([languages[i] for i in members]).value_counts()
+            label = labels.get(t, "")
             rows.append({
                 "theme_id": t,
-                "label": names[found[t]] if names is not None else (" · ".join(self._label_words(merged))
-                                                                     if merged else f"theme {t}"),
+                "label": names[found[t]] if names is not None else (label or f"theme {t}"),
+                "label_language": self.label_language_ if label else "",
                 "size": len(members),
                 "languages": ", ".join(f"{k}:{v}" for k, v in sorted(langs.items(), key=lambda kv: (-kv[1], kv[0]))),
                 "keywords": merged,
@@ -204,29 +224,51 @@ class ThemeModel:
                                           "outlier": outlier})
         self.centroids_ = centroids.astype(np.float32)
 
-    def _label_words(self, keywords: list[str], n: int = 3, max_similarity: float = 0.6) -> list[str]:
-        """The first ``n`` keywords that are not translations or near-synonyms of an earlier one
-        ("child · enfant · kinderen" becomes "child · committee · latrine")."""
+    def _labels(self, per_lang: dict[int, dict[str, list[tuple[str, float]]]], centroids: np.ndarray
+                ) -> dict[int, str]:
+        """A label per theme in ``label_language_``, KeyBERT-style (as BERTopic's ``KeyBERTInspired``): the
+        theme's c-TF-IDF candidates in that language re-ranked by how much closer the word's embedding is to
+        this theme's centroid than to the others'. A theme without a story in that language draws its
+        candidates from the whole collection's words in that language, so every label is in one language."""
         from ..embedding import embed
 
-        vectors = embed(keywords, self.embedding_model, align=False)
-        chosen: list[int] = []
-        for i in range(len(keywords)):
-            if all(float(vectors[i] @ vectors[j]) < max_similarity for j in chosen):
-                chosen.append(i)
-            if len(chosen) == n:
-                break
-        return [keywords[i] for i in chosen]
+        lang = self.label_language_
+        own = {t: [w for w, _ in by.get(lang, [])] for t, by in per_lang.items()}
+        pool = list(dict.fromkeys(w for words in own.values() for w in words))
+        if not pool:
+            return {}
+        vectors = normalise_rows(embed(pool, self.embedding_model, align=False).astype(np.float64))
+        if self.centering_ is not None:
+            vectors = self.centering_.transform(vectors, [lang] * len(pool))
+        sims = vectors @ np.asarray(centroids, dtype=np.float64).T
+        k = sims.shape[1]
+        distinct = sims - (sims.sum(axis=1, keepdims=True) - sims) / max(k - 1, 1) if k > 1 else sims
+        row = {w: i for i, w in enumerate(pool)}
+        out = {}
+        for t in range(k):
+            words = own.get(t) or pool
+            ranked = sorted(words, key=lambda w: (-round(float(distinct[row[w], t]), 9), w))
+            out[t] = pick_label(ranked)
+        return out
 
     def fit_stories(self, stories: Any, embeddings: np.ndarray, languages: Sequence[str]) -> ThemeModel:
         """Fit on a :class:`~msc_nlp.StoryCollection` (ids and texts taken from it)."""
         return self.fit(stories.texts, embeddings, languages, ids=stories.ids)
 
-    def predict(self, embeddings: np.ndarray) -> np.ndarray:
-        """Nearest theme for new embeddings (already aligned the same way, or from one language)."""
+    def predict(self, embeddings: np.ndarray, languages: Sequence[str] | None = None) -> np.ndarray:
+        """Nearest theme for new embeddings. With ``languages`` (one code per row) the raw embeddings are first
+        moved by the language centring fitted on the collection, as the fitted stories were; without, they
+        must already be aligned (or the model was fitted with ``align=False``)."""
         if not hasattr(self, "centroids_"):
             raise InputError("This ThemeModel is not fitted yet; call fit(...) first.")
-        return (normalise_rows(np.asarray(embeddings, dtype=np.float64)) @ self.centroids_.T).argmax(axis=1)
+        x = normalise_rows(np.asarray(embeddings, dtype=np.float64))
+        if languages is not None:
+            if len(languages) != len(x):
+                raise InputError(f"ThemeModel.predict got {len(x)} embeddings but {len(languages)} languages; "
+                                 "pass one language code per row.")
+            if getattr(self, "centering_", None) is not None:
+                x = self.centering_.transform(x, list(languages))
+        return (x @ self.centroids_.T).argmax(axis=1)
 
     # ------------------------------------------------------------------------------------------ storage
     def save(self, folder: str | Path) -> Path:
@@ -236,16 +278,22 @@ class ThemeModel:
         out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)
         meta = {"format": _FORMAT, "strategy": self.strategy_, "params": self.get_params(),
+                "label_language": self.label_language_,
                 "themes": self.themes_.to_dict(orient="records")}
         (out / "themes.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
         write_csv(self.assignments_, out / "assignments.csv")
-        np.savez(out / "centroids.npz", centroids=self.centroids_)
+        arrays = {"centroids": self.centroids_}
+        centering = getattr(self, "centering_", None)
+        if centering is not None:
+            arrays["global_mean"] = centering.global_mean_
+            arrays.update({f"mean_{lang}": m for lang, m in centering.means_.items()})
+        np.savez(out / "centroids.npz", **arrays)
         return out
 
     def get_params(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in ("n_themes", "strategy", "small_max", "max_themes", "min_theme_size",
-                                              "align", "n_representatives", "top_n_words", "seed_themes",
-                                              "fixed_themes", "min_similarity", "embedding_model",
+                                              "align", "n_representatives", "top_n_words", "label_language",
+                                              "seed_themes", "fixed_themes", "min_similarity", "embedding_model",
                                               "random_state")}
 
 
@@ -257,6 +305,11 @@ def load_themes(folder: str | Path) -> ThemeModel:
         assignments = pd.read_csv(folder / "assignments.csv", dtype={"story_id": str}).map(restore)
         with np.load(folder / "centroids.npz", allow_pickle=False) as z:
             centroids = z["centroids"]
+            centering = None
+            if "global_mean" in z.files:
+                centering = LanguageCentering()
+                centering.global_mean_ = z["global_mean"]
+                centering.means_ = {k[len("mean_"):]: z[k] for k in z.files if k.startswith("mean_")}
         if meta.get("format") != _FORMAT or len(centroids) != len(meta["themes"]):
             raise ValueError("format or theme count does not match")
     except (OSError, ValueError, KeyError) as exc:
@@ -267,4 +320,6 @@ def load_themes(folder: str | Path) -> ThemeModel:
     model.themes_ = pd.DataFrame(meta["themes"])
     model.assignments_ = assignments
     model.centroids_ = centroids
+    model.centering_ = centering
+    model.label_language_ = meta.get("label_language", "en")
     return model
