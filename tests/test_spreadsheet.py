@@ -99,3 +99,10 @@ def test_any_reason_survives_a_csv_sheet(tmp_path_factory: pytest.TempPathFactor
     write_csv(_sheet(ids, reasons), path)
     rec = read_selection(path, ids)
     assert rec["reason"].tolist() == [r.strip() for r in reasons]
+
+
+@pytest.mark.parametrize("value", ["\r1.", "\t-5", "\r+3.5"])
+def test_number_after_a_tab_or_carriage_return_is_still_neutralised(value: str) -> None:
+    # found by hypothesis: a leading CR/tab is a trigger of its own, whatever number follows
+    out = neutralise(value)
+    assert out == "'" + value and restore(out) == value and not _starts_formula(out)
