@@ -102,14 +102,17 @@ def analyze(
     framework: str | Path = "5c",
     cache: str | Path | None = None,
     show_progress: bool | None = None,
+    client: Any = None,
 ) -> AnalysisResult:
     """Run the pipeline: read → language → embeddings → cross-lingual themes → 5C capabilities → 2-D map.
 
     ``stories`` is a :class:`StoryCollection`, a DataFrame or a file path (``text``/``id`` name the columns
     as in :func:`read_stories`). The other parameters go to :func:`embed` and :class:`ThemeModel`. Every input
     row is in ``result.stories`` with a ``status``; empty stories get no theme (``theme_id`` -1).
+    ``client``: a ``dask.distributed.Client``; language detection and embedding then run on its workers
+    (:mod:`msc_nlp.distributed`), with the same result.
     """
-    from .embedding import embed, get_embedder
+    from .embedding import embed_with_sentences, get_embedder
     from .language.detector import detect_language
     from .themes import ThemeModel
 
@@ -120,7 +123,13 @@ def analyze(
     timings["read"] = time.perf_counter() - t0
 
     t = time.perf_counter()
-    langs = detect_language(collection)
+    if client is not None:  # language and embeddings on the Dask workers (msc_nlp.distributed)
+        from .distributed import detect_and_embed
+
+        langs, on_workers = detect_and_embed(collection.texts, client, embedding_model=embedding_model,
+                                             cache=cache)
+    else:
+        langs, on_workers = detect_language(collection), None
     timings["language"] = time.perf_counter() - t
     frame.insert(2, "language", [r.language for r in langs])
     frame.insert(3, "language_confidence", [r.confidence for r in langs])
@@ -137,7 +146,10 @@ def analyze(
     t = time.perf_counter()
     texts = [frame.at[i, "text"] for i in usable]
     languages = [frame.at[i, "language"] for i in usable]
-    vectors = embed(texts, embedding_model, cache=cache, show_progress=show_progress, align=False)
+    # one pass gives the story vectors (themes) and the sentence vectors (5C evidence)
+    embedded = (on_workers.take(usable) if on_workers is not None else
+                embed_with_sentences(texts, embedding_model, cache=cache, show_progress=show_progress))
+    vectors = embedded.stories
     timings["embedding"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -156,7 +168,11 @@ def analyze(
     from .capabilities import CapabilityMapper, theme_profile
 
     mapper = CapabilityMapper(framework, embedding_model=embedding_model)
-    caps = mapper.transform(frame["text"].tolist(), frame["story_id"].tolist()).drop(columns="story_id")
+    sentence_vectors = [np.zeros((0, vectors.shape[1]), dtype=np.float32)] * len(frame)
+    for i, rows in zip(usable, embedded.sentences):
+        sentence_vectors[i] = rows
+    caps = mapper.transform(frame["text"].tolist(), frame["story_id"].tolist(),
+                            sentence_vectors=sentence_vectors).drop(columns="story_id")
     for col in caps.columns:
         frame[col] = caps[col].to_numpy()
     profile = theme_profile(frame).rename(columns={"capability": "theme_capability"})

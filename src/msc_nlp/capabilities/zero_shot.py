@@ -73,9 +73,15 @@ class CapabilityMapper:
     def _score(self, sims: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-(sims - self.center_) / self.width_))
 
-    def transform(self, texts: Sequence[str], ids: Sequence[str] | None = None) -> pd.DataFrame:
-        """One row per text: ``story_id``, ``cap_<key>`` per capability, ``capability``, ``evidence``."""
+    def transform(self, texts: Sequence[str], ids: Sequence[str] | None = None, *,
+                  sentence_vectors: Sequence[np.ndarray] | None = None) -> pd.DataFrame:
+        """One row per text: ``story_id``, ``cap_<key>`` per capability, ``capability``, ``evidence``.
+
+        ``sentence_vectors``: optional, one float32 array per text with one row per sentence of
+        :func:`~msc_nlp.text.split_sentences` (e.g. from :func:`~msc_nlp.embedding.embed_with_sentences`);
+        the mapper then embeds no sentence itself."""
         from ..embedding import embed
+        from ..errors import InputError
 
         if not hasattr(self, "center_"):
             self.fit()
@@ -89,8 +95,16 @@ class CapabilityMapper:
         owner_arr = np.array(owner, dtype=int)
         keys = self.keys_
         rows: list[dict[str, Any]] = []
+        if sentence_vectors is not None:
+            counts = np.bincount(owner_arr, minlength=len(texts)) if sentences else np.zeros(len(texts), int)
+            if len(sentence_vectors) != len(texts) or any(len(v) != c for v, c in zip(sentence_vectors, counts)):
+                raise InputError(f"CapabilityMapper.transform got sentence_vectors for {len(sentence_vectors)} "
+                                 f"texts ({[len(v) for v in sentence_vectors][:5]}... rows); expected one array "
+                                 f"per text ({len(texts)}) with one row per sentence of split_sentences(text) "
+                                 f"({counts[:5].tolist()}...). Embed with embed_with_sentences().")
         if sentences:
-            vec = embed(sentences, self.embedding_model, align=False)
+            vec = (np.concatenate([np.asarray(v, dtype=np.float32) for v in sentence_vectors if len(v)])
+                   if sentence_vectors is not None else embed(sentences, self.embedding_model, align=False))
             sent_sims = np.stack([_top_mean(vec @ s.T) for s in self.statements_], axis=1)  # (sentences, caps)
             none_sims = _top_mean(vec @ self.none_.T) if self.none_ is not None else np.full(len(vec), -1.0)
         for i in range(len(texts)):

@@ -34,6 +34,7 @@ LANGUAGE_CODES = ("nl", "en", "fr", "other", "und")
 
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 _LETTER = re.compile(r"[^\W\d_]")
+_NON_LATIN = re.compile(r"[^\W\d_A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 _BATCH = 4096  # texts scored at once: bounds memory on large collections
 _LEXICON_VOTE_WORDS = 2  # longest text whose language the word lists help choose
 # The languages whose word list has real frequencies (wordfreq); Afrikaans and Swahili have spelling
@@ -176,8 +177,7 @@ class LanguageDetector:
             if not norm:
                 out[i] = ("und", 0.0, "und", 0)
                 continue
-            letters = len(_LETTER.findall(raw))
-            if letters and len(_LATIN.findall(raw)) < 0.5 * letters:
+            if _NON_LATIN.search(raw) and len(_LATIN.findall(raw)) < 0.5 * len(_LETTER.findall(raw)):
                 out[i] = ("other", 1.0, "non-latin", int(n_words[i]))
                 continue
             todo.append(i)
