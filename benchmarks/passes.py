@@ -117,7 +117,7 @@ def main() -> None:
     md += ["", "Seconds: embedding every text above into story and sentence vectors (median of two runs "
            "alternating the modes, after a warm-up); CPU seconds count both BLAS threads. The machine was shared "
            "with ~7 other jobs while this ran: compare the rows, not the absolute seconds.",
-           f"Cost relative to two passes (CPU): " + ", ".join(
+           "Cost relative to two passes (CPU): " + ", ".join(
                f"{r['context']} {r['cpu_seconds'] / base['cpu_seconds']:.2f}x" for r in results) + "."]
     write_results("passes", {"results": results, "texts": len(every_text), "words": words}, "\n".join(md))
 

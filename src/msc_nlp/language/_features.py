@@ -15,10 +15,10 @@ import json
 import re
 import unicodedata
 import zlib
-from functools import lru_cache
-from itertools import chain
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
