@@ -179,7 +179,7 @@ def analyze(
     themes = model.themes_.merge(profile, on="theme_id", how="left").rename(
         columns={"theme_capability": "capability"})
     timings["capabilities"] = time.perf_counter() - t
-    coords = _map_coordinates(vectors, languages)
+    coords = _map_coordinates(vectors, languages, model.centroids_)
     for k, col in enumerate(("map_x", "map_y")):
         values = np.full(len(frame), np.nan)
         values[usable] = np.round(coords[:, k].astype(np.float64), 6)
@@ -208,8 +208,10 @@ def analyze(
     return AnalysisResult(frame, themes, manifest)
 
 
-def _map_coordinates(vectors: np.ndarray, languages: Sequence[str]) -> np.ndarray:
-    """2-D coordinates for the theme map: PCA of the language-centred embeddings (deterministic, fast)."""
+def _map_coordinates(vectors: np.ndarray, languages: Sequence[str], centroids: np.ndarray) -> np.ndarray:
+    """2-D coordinates for the theme map: the language-centred embeddings projected on the plane that best
+    separates the theme centroids the theme model found (PCA of k centroids: no pass over n x dim for the axes;
+    with fewer than three themes, PCA of the stories)."""
     from sklearn.decomposition import PCA
 
     from .embedding import LanguageCentering
@@ -217,7 +219,8 @@ def _map_coordinates(vectors: np.ndarray, languages: Sequence[str]) -> np.ndarra
     x = LanguageCentering().fit_transform(vectors, list(languages))
     if len(x) < 3:
         return np.zeros((len(x), 2))
-    coords = PCA(n_components=2, svd_solver="full").fit_transform(x)
+    basis = np.asarray(centroids, dtype=np.float64) if len(centroids) >= 3 else x
+    coords = PCA(n_components=2, svd_solver="full").fit(basis).transform(x)
     signs = np.sign(coords[np.abs(coords).argmax(axis=0), [0, 1]])  # fix PCA's arbitrary sign
     return coords * np.where(signs == 0, 1, signs)
 
