@@ -51,6 +51,22 @@ def sib_topic_stories(data: Path, sentences_per_story: int = 8) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def tokens_through_model(texts: list[str]) -> dict[str, int]:
+    """Tokens the model reads per mode (the work, whatever the machine's load): a sentence read on its own
+    carries its own <s> </s>."""
+    from msc_nlp.embedding import get_embedder
+    from msc_nlp.text import split_sentences
+
+    tok = get_embedder()._load()._tokenizer
+
+    def count(s: str) -> int:
+        return len(tok.encode(s, out_type=int, add_bos=True, add_eos=True))
+
+    story = sum(count(t) for t in texts)
+    sentence = sum(count(s) for t in texts for s in split_sentences(t))
+    return {"sentence": sentence, "story": story, "two-pass": story + sentence}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data")
@@ -105,6 +121,9 @@ def main() -> None:
         results.append(row)
         print(row, flush=True)
 
+    tokens = tokens_through_model(every_text)
+    for row in results:
+        row["tokens"] = tokens[str(row["context"])]
     base = {k: v for k, v in results[CONTEXTS.index("two-pass")].items() if k != "context"}
     cols = [k for k in results[0] if k != "context"]
     md = ["# One embedding pass or two (development data only)", "",
@@ -113,7 +132,8 @@ def main() -> None:
           f"({len(dev5c)}).", "",
           "| context | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
     for r in results:
-        md.append(f"| {r['context']} | " + " | ".join(f"{r[c]:.3f}" for c in cols) + " |")
+        md.append(f"| {r['context']} | " + " | ".join(f"{r[c]:.3f}" if isinstance(r[c], float) else str(r[c])
+                                                     for c in cols) + " |")
     md += ["", "Seconds: embedding every text above into story and sentence vectors (median of two runs "
            "alternating the modes, after a warm-up); CPU seconds count both BLAS threads. The machine was shared "
            "with ~7 other jobs while this ran: compare the rows, not the absolute seconds.",

