@@ -48,9 +48,47 @@ def test_mixed_story_is_noticed() -> None:
             "Zij zei letterlijk: Kikundi hiki kimenipa heshima, sasa naweza kulipa karo ya shule ya watoto wangu. "
             "De andere vrouwen in de groep knikten en vertelden hun eigen verhaal.")
     r = detect_language([text])[0]
-    assert r.language == "nl" and r.mixed and r.languages[0] == "nl" and "other" in r.languages
+    assert r.language == "nl" and r.mixed and list(r.languages) == ["nl", "sw"]
+    assert r.languages["nl"] > r.languages["sw"] > 0.2 and sum(r.languages.values()) <= 1.0
+    # The quotation is a span of its own, found by character offsets into the text.
+    quoted = [text[s.start:s.end] for s in r.spans if s.language == "sw"]
+    assert quoted == ["Kikundi hiki kimenipa heshima, sasa naweza kulipa karo ya shule ya watoto wangu"]
+    assert [s.language for s in r.spans] == ["nl", "sw", "nl"]
     plain = detect_language([SENTENCES["nl"][0] + " " + SENTENCES["nl"][1]])[0]
-    assert not plain.mixed and plain.languages == ("nl",)
+    assert not plain.mixed and list(plain.languages) == ["nl"] and len(plain.spans) == 1
+
+
+def test_switch_inside_a_sentence_is_a_span() -> None:
+    text = ("Jana nilienda sokoni na mama yangu kununua mboga, but the prices were so high that we "
+            "came back home with almost nothing in our bags.")
+    r = detect_language([text])[0]
+    assert r.mixed and set(r.languages) == {"sw", "en"}
+    english = next(s for s in r.spans if s.language == "en")
+    assert text[english.start:english.end].startswith(("but the prices", "the prices"))
+
+
+def test_loanwords_and_names_do_not_make_a_story_mixed() -> None:
+    stories = [
+        "Tijdens de workshop in Kisumu vertelde Wanjiru Otieno hoe de spaargroep haar leven veranderde. "
+        "Zij kan nu de schoolgelden van haar kinderen betalen en heeft een kleine winkel geopend.",
+        "Après le meeting avec le comité, Ndayishimiye a expliqué comment la coopérative vend son café à Gitega. "
+        "Les membres ont reçu une formation et leurs revenus ont augmenté cette année.",
+    ]
+    for r in detect_language(stories):
+        assert not r.mixed and len(r.languages) == 1 and len(r.spans) == 1
+
+
+def test_switch_cost_and_shares_are_parameters() -> None:
+    text = ("De vrouwen van de spaargroep hebben samen een waterpunt gebouwd bij de school. "
+            "The chairwoman said: we are proud of what we built together. "
+            "Sinds vorig jaar gaan alle meisjes uit het dorp weer naar school.")
+    assert LanguageDetector().detect([text])[0].mixed
+    # A second language must hold the share asked for; an unaffordable switch leaves one span.
+    assert not LanguageDetector(mixed_min_share=0.5).detect([text])[0].mixed
+    assert len(LanguageDetector(switch_cost=100.0).detect([text])[0].spans) == 1
+    for bad in ({"switch_cost": -1}, {"name_weight": 2}, {"main_bias": -0.5}):
+        with pytest.raises(ParameterError, match=next(iter(bad))):
+            LanguageDetector(**bad).detect([text])
 
 
 def test_results_do_not_depend_on_batch_or_order() -> None:
@@ -85,7 +123,9 @@ def test_result_serialises() -> None:
     r = detect_language(["The well is clean."])[0]
     assert isinstance(r, LanguageResult)
     d = json.loads(json.dumps(r.to_dict()))
-    assert d["language"] == "en" and d["languages"] == ["en"] and isinstance(d["confidence"], float)
+    assert d["language"] == "en" and d["languages"] == {"en": 1.0} and isinstance(d["confidence"], float)
+    assert d["spans"] == [{"start": 0, "end": 17, "language": "en", "words": 4}]
+    assert r.languages_text() == "en:1.00"
 
 
 def test_bad_arguments() -> None:
@@ -117,7 +157,10 @@ def test_letters_outside_nl_en_fr_make_a_text_other() -> None:
 
 def test_normalisation_makes_composed_and_decomposed_text_equal() -> None:
     composed, decomposed = "Het café in Brugge was vol.", "Het cafe\u0301 in Brugge was vol."
-    assert detect_language([composed]) == detect_language([decomposed])
+    a, b = detect_language([composed, decomposed])
+    assert (a.language, a.confidence, a.languages, a.detail) == (b.language, b.confidence, b.languages, b.detail)
+    # Spans point into each text as it was given: the decomposed é is one character longer.
+    assert decomposed[b.spans[0].start:b.spans[0].end] == decomposed[:-1]
 
 
 def test_text_of_unknown_words_is_other_however_the_letters_look() -> None:

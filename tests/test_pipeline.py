@@ -114,6 +114,29 @@ def test_report_is_self_contained(result, tmp_path: Path) -> None:
         assert label in page
 
 
+def test_languages_the_embedding_model_lacks_are_flagged(result, tmp_path: Path) -> None:
+    s = result.stories.set_index("story_id")
+    uncovered = s.index[s.index.str.startswith(("SW-", "RN-"))]
+    assert (s.loc[uncovered, "status"] == "unsupported_language").all()
+    assert not (s.drop(uncovered)["status"] == "unsupported_language").any()
+    warnings = result.manifest["warnings"]
+    assert any(w.startswith("2 stories in Swahili") for w in warnings), warnings
+    page = write_report(result, tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "2 stories in Swahili" in page and "themes and 5C for them are unreliable" in page
+
+
+def test_mixed_stories_keep_their_spans(result) -> None:
+    s = result.stories.set_index("story_id")
+    mixed = s[s["mixed"]]
+    assert len(mixed) >= 2
+    for sid, row in mixed.iterrows():
+        shares = {lang: float(share) for lang, share in (part.split(":") for part in row["languages"].split("+"))}
+        assert len(shares) >= 2 and list(shares.values()) == sorted(shares.values(), reverse=True)
+        spans = json.loads(row["language_spans"])
+        assert {lang for _, _, lang in spans} == set(shares), sid
+        assert all(0 <= a < b <= len(row["text"]) for a, b, _ in spans)
+
+
 @pytest.mark.slow
 def test_report_renders_in_headless_chromium(result, tmp_path: Path) -> None:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")

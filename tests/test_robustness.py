@@ -48,9 +48,10 @@ def test_ingest_of_arbitrary_bytes(tmp_path_factory, raw: bytes) -> None:
 def test_language_detection_on_any_text(texts: list[str]) -> None:
     results = detect_language(texts)
     assert len(results) == len(texts)
-    for r in results:
+    for text, r in zip(texts, results):
         assert r.language in CODES and 0.0 <= r.confidence <= 1.0
-        assert set(r.languages) <= CODES
+        assert all(0.0 < share <= 1.0 for share in r.languages.values()) and sum(r.languages.values()) <= 1.0
+        assert all(0 <= sp.start < sp.end <= len(text) for sp in r.spans)
     assert detect_language(texts[::-1])[::-1] == results
 
 

@@ -5,7 +5,7 @@ ECDPM 5C capabilities and prepare selection panels. Everything runs offline.
 """
 from __future__ import annotations
 
-from . import errors
+from . import errors, partners
 from ._version import __version__
 from .capabilities import CapabilityClassifier, agreement, load_framework, map_capabilities
 from .embedding import Embedder, EmbeddingCache, LanguageCentering, embed, get_embedder
@@ -21,6 +21,7 @@ __all__ = [
     "AnalysisResult",
     "load_result",
     "errors",
+    "partners",
     "read_stories",
     "StoryCollection",
     "detect_language",

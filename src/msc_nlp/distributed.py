@@ -25,13 +25,15 @@ MAX_PARTITION = 2000
 
 
 def detect_and_embed(texts: Sequence[str], client: Any, *, embedding_model: str = "use-multilingual",
-                     context: str = "sentence", batch_size: int = 256, partition_size: int | None = None,
+                     languages: Sequence[str] = ("nl", "en", "fr"), context: str = "sentence",
+                     batch_size: int = 256, partition_size: int | None = None,
                      cache: str | Path | None = None) -> tuple[list[Any], StoryVectors]:
     """Languages (:class:`~msc_nlp.LanguageResult` per text) and :class:`StoryVectors` for ``texts``, computed
     on the workers of ``client`` (a ``dask.distributed.Client``), in input order.
 
     ``partition_size``: stories per task (default: the collection spread over ~4 tasks per worker, at most
-    2,000 stories a task). ``cache``: an embedding cache path every worker can reach (optional)."""
+    2,000 stories a task). ``languages``: the collection's languages (:class:`~msc_nlp.LanguageDetector`).
+    ``cache``: an embedding cache path every worker can reach (optional)."""
     from .errors import ParameterError
 
     if not hasattr(client, "map") or not hasattr(client, "gather"):
@@ -43,19 +45,21 @@ def detect_and_embed(texts: Sequence[str], client: Any, *, embedding_model: str 
         partition_size = max(1, min(MAX_PARTITION, math.ceil(len(items) / (4 * workers))))
     parts = [items[i:i + partition_size] for i in range(0, len(items), partition_size)]
     futures = client.map(_detect_and_embed_partition, client.scatter(parts), embedding_model=embedding_model,
-                         context=context, stories_per_batch=batch_size, cache=None if cache is None else str(cache),
+                         languages=tuple(languages), context=context, stories_per_batch=batch_size,
+                         cache=None if cache is None else str(cache),
                          pure=False)
     results = client.gather(futures)
-    languages = [r for part in results for r in part[0]]
-    return languages, StoryVectors.concat([part[1] for part in results])
+    found = [r for part in results for r in part[0]]
+    return found, StoryVectors.concat([part[1] for part in results])
 
 
-def _detect_and_embed_partition(texts: list[str], *, embedding_model: str, context: str,
+def _detect_and_embed_partition(texts: list[str], *, embedding_model: str, languages: tuple[str, ...],
+                                context: str,
                                 stories_per_batch: int, cache: str | None) -> tuple[list[Any], StoryVectors]:
     """What one task does on a worker (the models stay loaded in the worker process between tasks)."""
     from .language.detector import detect_language
 
-    languages = detect_language(texts)
+    found = detect_language(texts, languages=languages)
     if cache is not None:
         from .embedding.passes import embed_with_sentences
 
@@ -64,5 +68,5 @@ def _detect_and_embed_partition(texts: list[str], *, embedding_model: str, conte
     else:
         vectors = StoryVectors.concat(list(embed_batches(texts, embedding_model, batch_size=stories_per_batch,
                                                          context=context)))
-    return languages, vectors
+    return found, vectors
 

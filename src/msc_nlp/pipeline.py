@@ -21,7 +21,7 @@ from .stories import StoryCollection, read_stories
 __all__ = ["AnalysisResult", "analyze", "load_result", "STATUS_VALUES"]
 
 #: ``status`` of a story in the result: why it may have been treated differently (never dropped).
-STATUS_VALUES = ("ok", "empty", "too_short", "undetected_language")
+STATUS_VALUES = ("ok", "empty", "too_short", "undetected_language", "unsupported_language")
 _FORMAT = 1
 
 
@@ -30,7 +30,8 @@ class AnalysisResult:
     """What :func:`analyze` found.
 
     ``stories``: one row per input story, in input order: ``story_id``, ``status``, ``language``,
-    ``language_confidence``, ``mixed``, ``languages``, ``theme_id`` (-1 for empty stories), ``theme_label``,
+    ``language_confidence``, ``mixed``, ``languages`` (shares of the words, e.g. ``"en:0.62+sw:0.38"``),
+    ``language_spans`` (JSON ``[[start, end, language], ...]``), ``theme_id`` (-1 for empty stories), ``theme_label``,
     ``theme_similarity``, ``outlier``, ``map_x``/``map_y`` (2-D theme map), ``text`` and every input column.
     ``themes``: one row per theme (``theme_id``, ``label``, ``size``, ``languages``, ``keywords``,
     ``keywords_by_language``, ``representatives``, ...). ``manifest``: input hash, models and versions,
@@ -55,6 +56,13 @@ class AnalysisResult:
         from .panels import panel_pack
 
         return panel_pack(self, domain, **params)
+
+    def to_qdpx(self, path: str | Path, *, redact: bool = False, project_name: str | None = None) -> Path:
+        """Write a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder; see
+        :func:`msc_nlp.report.qdpx.write_qdpx`."""
+        from .report.qdpx import write_qdpx
+
+        return write_qdpx(self, path, redact=redact, project_name=project_name)
 
     def save(self, folder: str | Path) -> Path:
         """Write ``result.json`` (everything, reloadable with :func:`load_result`), ``stories.csv`` and
@@ -102,17 +110,21 @@ def analyze(
     framework: str | Path = "5c",
     cache: str | Path | None = None,
     show_progress: bool | None = None,
+    languages: Sequence[str] = ("nl", "en", "fr"),
     client: Any = None,
 ) -> AnalysisResult:
     """Run the pipeline: read → language → embeddings → cross-lingual themes → 5C capabilities → 2-D map.
 
     ``stories`` is a :class:`StoryCollection`, a DataFrame or a file path (``text``/``id`` name the columns
     as in :func:`read_stories`). The other parameters go to :func:`embed` and :class:`ThemeModel`. Every input
-    row is in ``result.stories`` with a ``status``; empty stories get no theme (``theme_id`` -1).
-    ``client``: a ``dask.distributed.Client``; language detection and embedding then run on its workers
-    (:mod:`msc_nlp.distributed`), with the same result.
+    row is in ``result.stories`` with a ``status``; empty stories get no theme (``theme_id`` -1). ``languages``:
+    the collection's languages, passed to :class:`~msc_nlp.LanguageDetector`. Stories whose main language the
+    embedding model does not cover get the status ``unsupported_language`` and a line in
+    ``manifest["warnings"]``. ``client``: a ``dask.distributed.Client``; language detection and embedding then
+    run on its workers (:mod:`msc_nlp.distributed`), with the same result.
     """
     from .embedding import embed_with_sentences, get_embedder
+    from .language.coverage import coverage_warnings, covered, main_language
     from .language.detector import detect_language
     from .themes import ThemeModel
 
@@ -127,16 +139,20 @@ def analyze(
         from .distributed import detect_and_embed
 
         langs, on_workers = detect_and_embed(collection.texts, client, embedding_model=embedding_model,
-                                             cache=cache)
+                                             languages=tuple(languages), cache=cache)
     else:
-        langs, on_workers = detect_language(collection), None
+        langs, on_workers = detect_language(collection, languages=tuple(languages)), None
     timings["language"] = time.perf_counter() - t
     frame.insert(2, "language", [r.language for r in langs])
     frame.insert(3, "language_confidence", [r.confidence for r in langs])
     frame.insert(4, "mixed", [r.mixed for r in langs])
-    frame.insert(5, "languages", ["+".join(r.languages) for r in langs])
-    frame["status"] = [s if s != "ok" or r.language != "und" else "undetected_language"
-                       for s, r in zip(frame["status"], langs)]
+    frame.insert(5, "languages", [r.languages_text() for r in langs])
+    frame["language_spans"] = [json.dumps([[sp.start, sp.end, sp.language] for sp in r.spans]) for r in langs]
+    mains = [main_language(r.language, r.detail, r.languages) for r in langs]
+    frame["status"] = [s if s != "ok" else "undetected_language" if r.language == "und" else
+                       "unsupported_language" if covered(m, embedding_model) is False else s
+                       for s, r, m in zip(frame["status"], langs, mains)]
+    warnings = coverage_warnings([m for m, s in zip(mains, frame["status"]) if s != "empty"], embedding_model)
 
     usable = np.flatnonzero(frame["status"].ne("empty").to_numpy())
     if len(usable) == 0:
@@ -201,8 +217,9 @@ def analyze(
                    "capability_framework": f"{mapper.framework_.name} {mapper.framework_.version}",
                    "bertopic": _version("bertopic"), "spacy": _version("spacy")},
         "parameters": {"n_themes": n_themes, "max_themes": max_themes, "seed_themes": seed_themes,
-                       "fixed_themes": fixed_themes},
+                       "fixed_themes": fixed_themes, "languages": list(languages)},
         "random_state": random_state,
+        "warnings": warnings,
         "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
     }
     return AnalysisResult(frame, themes, manifest)

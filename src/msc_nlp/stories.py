@@ -356,7 +356,7 @@ def _read_excel(path: Path, *, sheet: str | int | None, text: str | None) -> pd.
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
         raise UnreadableFileError(f"Cannot read {str(path)!r} as an Excel workbook ({exc}). Re-save it as .xlsx "
                                   "or export CSV.") from exc
-    sheets = {name: _with_header(df) for name, df in sheets.items()}
+    sheets = {name: _with_header(df, text) for name, df in sheets.items()}
     if sheet is not None:
         key = list(sheets)[sheet] if isinstance(sheet, int) and sheet < len(sheets) else sheet
         if key not in sheets:
@@ -379,13 +379,17 @@ def _has_text_column(frame: pd.DataFrame, text: str | None) -> bool:
     return any(_fold(w) in names for w in wanted)
 
 
-def _with_header(raw: pd.DataFrame) -> pd.DataFrame:
-    """Use the first row that looks like a header (skips title rows and merged-cell banners)."""
+def _with_header(raw: pd.DataFrame, text: str | None = None) -> pd.DataFrame:
+    """Use the first row that looks like a header (skips title rows and merged-cell banners): the first of the
+    top ten rows that names a text column, else the first of them with the most filled cells."""
     raw = raw.dropna(how="all").dropna(axis=1, how="all")
     if raw.empty:
         return pd.DataFrame()
-    filled = raw.iloc[:10].notna().sum(axis=1).tolist()
-    header_pos = filled.index(max(filled))
+    top = raw.iloc[:10]
+    wanted = {_fold(w) for w in ([text] if text else TEXT_ALIASES)}
+    named = [i for i in range(len(top)) if any(_fold(v) in wanted for v in top.iloc[i].dropna())]
+    filled = top.notna().sum(axis=1).tolist()
+    header_pos = named[0] if named else filled.index(max(filled))
     header = [str(v).strip() if pd.notna(v) else f"column_{i + 1}" for i, v in enumerate(raw.iloc[header_pos])]
     body = raw.iloc[header_pos + 1:].reset_index(drop=True)
     body.columns = header

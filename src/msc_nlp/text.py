@@ -6,12 +6,14 @@ words are also grouped by their Snowball stem and each group is shown by its mos
 """
 from __future__ import annotations
 
+import json
 import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 
 __all__ = ["Token", "analyse", "stop_words", "TEXT_LANGUAGES", "fold", "split_sentences"]
 
@@ -57,8 +59,19 @@ def _stemmer(lang: str):  # noqa: ANN202
 
 
 @cache
+def _extra_stop_words() -> dict[str, frozenset[str]]:
+    """Stop words of story languages spaCy has none for (Swahili, Kirundi): package data built by
+    ``models/build_stopwords.py`` from stopwords-iso and SIB-200's train split."""
+    ref = resources.files("msc_nlp") / "data" / "stopwords_extra.json"
+    return {k: frozenset(v) for k, v in json.loads(ref.read_text(encoding="utf-8"))["stop_words"].items()}
+
+
+@cache
 def stop_words(lang: str) -> frozenset[str]:
-    """spaCy's stop words for ``lang`` (lower case, also without accents)."""
+    """spaCy's stop words for ``lang`` (lower case, also without accents); for ``sw`` and ``rn``, the
+    package's own lists."""
+    if lang in _extra_stop_words():
+        return _extra_stop_words()[lang]
     import spacy
 
     words = spacy.blank(lang).Defaults.stop_words
@@ -67,11 +80,11 @@ def stop_words(lang: str) -> frozenset[str]:
 
 def analyse(texts: Sequence[str], languages: Sequence[str], *, extra_stop_words: Iterable[str] = ()
             ) -> list[list[Token]]:
-    """Content words of each text: no stop words (of the text's language and of nl/en/fr, so quotes in
+    """Content words of each text: no stop words (of nl/en/fr and of Swahili and Kirundi, so quotes in
     another language do not leak function words), no numbers or punctuation, at least 3 letters.
     Texts in a language outside nl/en/fr are tokenised with the English rules and no lemmatizer."""
-    all_stops = frozenset().union(*(stop_words(lang) for lang in TEXT_LANGUAGES)) | {fold(w) for w in
-                                                                                    extra_stop_words}
+    all_stops = frozenset().union(*(stop_words(lang) for lang in TEXT_LANGUAGES + tuple(_extra_stop_words()))) | {
+        fold(w) for w in extra_stop_words}
     out: list[list[Token]] = []
     by_lang: dict[str, list[int]] = {}
     for i, lang in enumerate(languages):

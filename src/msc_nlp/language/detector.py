@@ -13,21 +13,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from scipy.special import logsumexp
 
 from .._validation import check_float, check_int
 from ..errors import InputError, ParameterError
 from ._features import FeatureCounts, LanguageFeaturizer, normalise, sum_per_text
+from .spans import LanguageSpan, language_paths, log_probs, name_like, spans_from_labels, word_offsets
 
-__all__ = ["LanguageResult", "LanguageDetector", "detect_language", "LANGUAGE_CODES"]
+__all__ = ["LanguageResult", "LanguageDetector", "LanguageSpan", "detect_language", "LANGUAGE_CODES"]
 
 #: The codes ``LanguageResult.language`` takes.
 LANGUAGE_CODES = ("nl", "en", "fr", "other", "und")
@@ -40,7 +42,10 @@ _LEXICON_VOTE_WORDS = 2  # longest text whose language the word lists help choos
 # The languages whose word list has real frequencies (wordfreq); Afrikaans and Swahili have spelling
 # dictionaries with a flat value, which cannot be weighed against a frequency.
 _FREQUENCY_LISTS = ("nl", "en", "fr", "de")
-_SEGMENT_SPLIT = re.compile(r"(?<=[.!?;:])\s+|\n+")
+# Close dialects the model tells apart; inside one text they form one language.
+_DIALECTS = (("rn", "rw"),)
+# A capitalised word after one of these (or at the start) opens a sentence; elsewhere it is likely a name.
+_SENTENCE_OPENERS = frozenset('.!?:;"\'\u201c\u201d\u00ab\u00bb(-\u2013\u2014')
 # The letters of each target language's orthography (with the accents of loans and names it commonly
 # keeps: ä/ö/ü). A word with any other letter (ẹ ọ ṣ, ì ò, ñ, ß, ł, å, combining tone marks...) is not
 # written in that language; a text most of whose words are such is ``other`` whatever the model says.
@@ -63,27 +68,38 @@ class LanguageResult:
     confidence:
         Probability of ``language`` under the model, in [0, 1] (0 for ``und``).
     mixed:
-        True when segments of the text are confidently in different languages.
+        True when a second language holds a real share of the words (``mixed_min_share`` of them, and at
+        least ``mixed_min_words``); a loanword or a name does not make a text mixed.
     languages:
-        The languages of the text's segments, largest share first (just ``(language,)`` when not mixed).
+        ``{language code: share of the text's words}``, largest first: the languages of the text's spans
+        that hold a real share (model codes such as ``nl``, ``en``, ``sw``, ``rn``; ``{}`` for ``und``).
+        Shares may add up to a little less than 1: stray words of other languages are left out.
     detail:
         The model's best specific guess (an ISO 639-1 code such as ``de``, ``af``, ``sw``; ``rw``/``rn`` for
         Kinyarwanda/Kirundi; ``non-latin`` for other scripts; ``foreign-letters`` when most words use letters
         that nl/en/fr do not, such as Yoruba's ẹ ọ ṣ; ``unknown-words`` when most words are not in the language's
         word list); equals ``language`` for nl/en/fr.
+    spans:
+        Stretches of the text in one of ``languages`` (character offsets into the text), in order; words of a
+        language without a real share belong to the surrounding span.
     """
 
     language: str
     confidence: float
     mixed: bool = False
-    languages: tuple[str, ...] = ()
+    languages: dict[str, float] = field(default_factory=dict)
     detail: str = ""
+    spans: tuple[LanguageSpan, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
-        d = asdict(self)
-        d["languages"] = list(self.languages)
-        return d
+        """A JSON-ready dict (``spans`` as a list of dicts)."""
+        return {"language": self.language, "confidence": self.confidence, "mixed": self.mixed,
+                "languages": dict(self.languages), "detail": self.detail,
+                "spans": [sp.to_dict() for sp in self.spans]}
+
+    def languages_text(self) -> str:
+        """``languages`` as one string, e.g. ``"en:0.62+sw:0.38"`` (as in ``analyze()``'s stories table)."""
+        return "+".join(f"{k}:{v:.2f}" for k, v in self.languages.items())
 
 
 @lru_cache(maxsize=2)
@@ -120,17 +136,27 @@ class LanguageDetector:
         of its words are in that language's word list (nl/en/fr text is mostly ordinary words even with
         names in it; text in an unknown language borrows a few). 0 disables the check.
     mixed_min_words:
-        Segments (sentences) shorter than this are merged with their neighbour before checking for a mix.
+        A second language must hold at least this many words for a text to count as mixed; texts shorter than
+        twice this are not split into spans.
     mixed_min_share:
-        A second language must cover at least this share of the words for a text to count as mixed.
+        ... and at least this share of the text's words.
+    switch_cost:
+        Spans: the cost, in log-probability, of each change of language along the words. Higher: fewer and
+        longer spans; a lone loanword never pays for itself.
+    name_weight:
+        Spans: weight of the evidence of a capitalised word inside a sentence (most often a name, which says
+        little about the language around it), between 0 and 1.
+    main_bias:
+        Spans: log-odds per word in favour of the whole text's language, so words common to two languages
+        ("de", "en" in Dutch and French) stay with the text's language unless their neighbours say otherwise.
     model_path:
         Another model file in the format of ``models/build_langid.py`` (default: the packaged one).
     """
 
     def __init__(self, languages: Sequence[str] = ("nl", "en", "fr"), *, short_text_prior: float = 1.5,
                  lexicon_weight: float = 2.0, min_confidence: float = 0.3, min_coverage: float = 0.5,
-                 mixed_min_words: int = 4, mixed_min_share: float = 0.2,
-                 model_path: str | Path | None = None) -> None:
+                 mixed_min_words: int = 4, mixed_min_share: float = 0.06, switch_cost: float = 2.0,
+                 name_weight: float = 0.25, main_bias: float = 1.0, model_path: str | Path | None = None) -> None:
         self.languages = tuple(languages)
         self.short_text_prior = short_text_prior
         self.lexicon_weight = lexicon_weight
@@ -138,6 +164,9 @@ class LanguageDetector:
         self.min_coverage = min_coverage
         self.mixed_min_words = mixed_min_words
         self.mixed_min_share = mixed_min_share
+        self.switch_cost = switch_cost
+        self.name_weight = name_weight
+        self.main_bias = main_bias
         self.model_path = model_path
 
     # ------------------------------------------------------------------------------------------ internals
@@ -149,6 +178,9 @@ class LanguageDetector:
         check_float(self.min_coverage, "min_coverage", owner, low=0.0, high=1.0)
         check_int(self.mixed_min_words, "mixed_min_words", owner, minimum=1)
         check_float(self.mixed_min_share, "mixed_min_share", owner, low=0.0, high=0.5)
+        check_float(self.switch_cost, "switch_cost", owner, low=0.0, high=100.0)
+        check_float(self.name_weight, "name_weight", owner, low=0.0, high=1.0)
+        check_float(self.main_bias, "main_bias", owner, low=0.0, high=100.0)
         weights, intercept, classes, featurizer = _load_model(
             None if self.model_path is None else str(self.model_path))
         unknown = [lang for lang in self.languages if lang not in classes]
@@ -164,12 +196,12 @@ class LanguageDetector:
             return None
         return frozenset().union(*(_ALPHABETS[lang] for lang in self.languages))
 
-    def _classify(self, texts: Sequence[str], features: sp.csr_matrix | None = None
-                  ) -> list[tuple[str, float, str, int]]:
-        """(language, confidence, detail, n_words) per text, no mixed-language analysis. ``features``: the
-        texts' feature rows when the caller already has them."""
+    def _classify(self, texts: Sequence[str], features: sp.csr_matrix | None = None,
+                  normed: Sequence[str] | None = None) -> list[tuple[str, float, str, int]]:
+        """(language, confidence, detail, n_words) per text, no mixed-language analysis. ``features`` and
+        ``normed``: the texts' feature rows and normalised forms when the caller already has them."""
         model = self._model()
-        normed = [normalise(t) for t in texts]
+        normed = [normalise(t) for t in texts] if normed is None else normed
         n_words = np.array([len(t.split()) for t in normed])
         out: list[tuple[str, float, str, int] | None] = [None] * len(texts)
         todo = []
@@ -177,7 +209,11 @@ class LanguageDetector:
             if not norm:
                 out[i] = ("und", 0.0, "und", 0)
                 continue
-            if _NON_LATIN.search(raw) and len(_LATIN.findall(raw)) < 0.5 * len(_LETTER.findall(raw)):
+            if not raw.isascii() and _NON_LATIN.search(raw):  # else every letter is Latin
+                letters = len(_LETTER.findall(raw))
+            else:
+                letters = 0
+            if letters and len(_LATIN.findall(raw)) < 0.5 * letters:
                 out[i] = ("other", 1.0, "non-latin", int(n_words[i]))
                 continue
             todo.append(i)
@@ -269,68 +305,108 @@ class LanguageDetector:
         after += np.maximum(rest.max(axis=1) - after.max(axis=1) + 1e-6, 0.0)[:, None]
         scores[block] = after
 
-    def _segments(self, text: str) -> list[str]:
-        parts = [p for p in _SEGMENT_SPLIT.split(text) if p and p.strip()]
-        merged: list[str] = []
-        for p in parts:
-            if merged and len(normalise(merged[-1]).split()) < self.mixed_min_words:
-                merged[-1] = f"{merged[-1]} {p}"
-            else:
-                merged.append(p)
-        if len(merged) > 1 and len(normalise(merged[-1]).split()) < self.mixed_min_words:
-            last = merged.pop()
-            merged[-1] = f"{merged[-1]} {last}"
-        return merged
-
     # --------------------------------------------------------------------------------------------- public
     def detect(self, texts: Iterable[str]) -> list[LanguageResult]:
         """One :class:`LanguageResult` per text, in order."""
         texts = _as_texts(texts)
-        featurizer = self._model()[4]
+        model = self._model()
         results: list[LanguageResult] = []
         for start in range(0, len(texts), _BATCH):
-            results += self._detect_batch(texts[start:start + _BATCH], featurizer)
+            results += self._detect_batch(texts[start:start + _BATCH], model)
         return results
 
-    def _detect_batch(self, texts: list[str], featurizer: LanguageFeaturizer) -> list[LanguageResult]:
-        # Long texts are featurised sentence by sentence once; their whole-text features are the sums.
-        seg_owner: list[int] = []
-        seg_texts: list[str] = []
-        plain: list[int] = []
-        for i, t in enumerate(texts):
-            segs = self._segments(t) if len(normalise(t).split()) >= 2 * self.mixed_min_words else []
-            if len(segs) > 1:
-                seg_owner += [i] * len(segs)
-                seg_texts += segs
-            else:
-                plain.append(i)
-        units = FeatureCounts.stack([featurizer.counts([texts[i] for i in plain]), featurizer.counts(seg_texts)])
-        owner_of_unit = np.array(plain + seg_owner, dtype=np.int64)
-        groups = sp.csr_matrix((np.ones(len(owner_of_unit)), (owner_of_unit, np.arange(len(owner_of_unit)))),
-                               shape=(len(texts), len(owner_of_unit)))
-        whole = self._classify(texts, featurizer.finish(units.combine(groups)))
-        seg_rows = np.arange(len(plain), len(owner_of_unit))
-        seg_results = self._classify(seg_texts, featurizer.finish(units.combine(
-            sp.csr_matrix((np.ones(len(seg_rows)), (np.arange(len(seg_rows)), seg_rows)),
-                          shape=(len(seg_rows), len(owner_of_unit)))))) if seg_texts else []
-        shares: dict[int, dict[str, int]] = {}
-        for owner, (lang, conf, _detail, words) in zip(seg_owner, seg_results):
-            if lang in ("und",) or conf < self.min_confidence:
-                continue
-            shares.setdefault(owner, {}).setdefault(lang, 0)
-            shares[owner][lang] += words
+    def _detect_batch(self, texts: list[str], model: tuple[np.ndarray, np.ndarray, tuple[str, ...], np.ndarray,
+                                                          LanguageFeaturizer]) -> list[LanguageResult]:
+        weights, intercept, classes, _is_target, featurizer = model
+        # Every distinct word is featurised once: a text's features are the sums of its words' (character
+        # n-grams stay inside words), and each word's own scores give the evidence for the spans.
+        offsets = [word_offsets(t) for t in texts]
+        lengths = np.array([len(offs) for offs in offsets], dtype=np.int64)
+        # Sorted, so that a text's words are summed in the same order in any batch (float sums are not associative).
+        codes, vocab = pd.factorize(pd.Series([w for offs in offsets for _s, _e, w in offs], dtype=object), sort=True)
+        ids = np.split(codes.astype(np.int64), np.cumsum(lengths)[:-1]) if len(texts) else []
+        counts = featurizer.counts(list(vocab))
+        # float32 throughout: the model's weights are float32, and a float64 product would copy them.
+        bag = sp.csr_matrix((np.ones(len(codes), dtype=np.float32), codes,
+                             np.concatenate([[0], np.cumsum(lengths)])), shape=(len(texts), len(vocab)))
+        bag.sum_duplicates()
+        normed = [" ".join(w for _s, _e, w in offs) for offs in offsets]
+        whole = self._classify(texts, featurizer.finish(counts.combine(bag)), normed)
+        long = [i for i, (lang, _c, detail, _n) in enumerate(whole)
+                if lengths[i] >= 2 * self.mixed_min_words and lang != "und" and detail != "non-latin"]
+        paths = self._paths(texts, offsets, ids, [(i, whole[i][2]) for i in long], counts, model)
         results = []
         for i, (lang, conf, detail, _words) in enumerate(whole):
-            langs: tuple[str, ...] = (lang,)
-            mixed = False
-            if i in shares:
-                total = sum(shares[i].values())
-                major = sorted((w, k) for k, w in shares[i].items() if w >= self.mixed_min_share * total)
-                ordered = tuple(k for _, k in sorted(major, key=lambda x: (-x[0], x[1])))
-                if len(ordered) > 1:
-                    mixed, langs = True, ordered
-            results.append(LanguageResult(lang, round(conf, 6), mixed, langs, detail))
+            if i in paths:
+                shares, spans = self._spans(offsets[i], paths[i])
+            else:
+                code = lang if lang in self.languages else detail if detail in classes else "other"
+                shares = {} if lang == "und" else {code: 1.0}
+                spans = [] if not offsets[i] else [LanguageSpan(offsets[i][0][0], offsets[i][-1][1], code,
+                                                                len(offsets[i]))]
+            results.append(LanguageResult(lang, round(conf, 6), len(shares) > 1, shares, detail, tuple(spans)))
         return results
+
+    def _paths(self, texts: list[str], offsets: list[list[tuple[int, int, str]]], ids: list[np.ndarray],
+               long: list[tuple[int, str]], counts: FeatureCounts,
+               model: tuple[np.ndarray, np.ndarray, tuple[str, ...], np.ndarray, LanguageFeaturizer]
+               ) -> dict[int, list[str]]:
+        """Language per word of the ``long`` texts ((index, whole-text guess) pairs): Viterbi over each word's
+        own evidence, the whole text's language favoured by ``main_bias`` per word."""
+        weights, intercept, classes, _is_target, featurizer = model
+        if not long:
+            return {}
+        used = np.unique(np.concatenate([ids[i] for i, _ in long]))
+        pick = sp.csr_matrix((np.ones(len(used), dtype=np.float32), (np.arange(len(used)), used)),
+                             shape=(len(used), len(counts.tokens)))
+        word_lp = log_probs(featurizer.finish(counts.combine(pick)), weights, intercept)
+        # Dialects the model tells apart but a passage may mix (Kirundi/Kinyarwanda) are one state; the
+        # member with more evidence over the text names it.
+        joint = word_lp.copy()
+        groups = [[classes.index(c) for c in group if c in classes] for group in _DIALECTS]
+        for cols in groups:
+            if len(cols) > 1:
+                joint[:, cols] = logsumexp(word_lp[:, cols], axis=1, keepdims=True)
+        row_of = np.full(len(counts.tokens), -1, dtype=np.int64)
+        row_of[used] = np.arange(len(used))
+        emissions = []
+        for i, guess in long:
+            e = joint[row_of[ids[i]]]
+            e[name_like(texts[i], offsets[i], _SENTENCE_OPENERS)] *= self.name_weight
+            if guess in classes:
+                e[:, classes.index(guess)] += self.main_bias
+            emissions.append(e)
+        paths = language_paths(emissions, self.switch_cost)
+        # A dialect group's words are named by the model on all of them together, as one text.
+        todo = [(k, cols, np.isin(path, cols)) for k, path in enumerate(paths) for cols in groups if len(cols) > 1]
+        todo = [t for t in todo if t[2].any()]
+        if todo:
+            rows = np.concatenate([np.full(int(inside.sum()), r) for r, (_k, _c, inside) in enumerate(todo)])
+            cols_ = np.concatenate([ids[long[k][0]][inside] for k, _c, inside in todo])
+            bag = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols_)),
+                                shape=(len(todo), len(counts.tokens)))
+            scores = np.asarray(featurizer.finish(counts.combine(bag)) @ weights) + intercept
+            for r, (k, cols, inside) in enumerate(todo):
+                paths[k][inside] = cols[int(scores[r, cols].argmax())]
+        return {i: [classes[c] for c in path] for (i, _guess), path in zip(long, paths)}
+
+    def _spans(self, offsets: list[tuple[int, int, str]], labels: list[str]
+               ) -> tuple[dict[str, float], list[LanguageSpan]]:
+        """Shares of the languages that hold a real part of the words, and the spans, stray words of other
+        languages joined to the span before them (or after, at the start)."""
+        n = len(labels)
+        tally: dict[str, int] = {}
+        for lab in labels:
+            tally[lab] = tally.get(lab, 0) + 1
+        ranked = sorted(tally, key=lambda k: (-tally[k], k))
+        kept = [k for k in ranked if tally[k] >= max(self.mixed_min_words, self.mixed_min_share * n)] or ranked[:1]
+        fixed: list[str] = []
+        for lab in labels:
+            fixed.append(lab if lab in kept else (fixed[-1] if fixed else ""))
+        first = next(lab for lab in fixed if lab)
+        fixed = [lab or first for lab in fixed]
+        shares = {k: round(tally[k] / n, 3) for k in kept}
+        return shares, spans_from_labels(offsets, fixed)
 
     def predict(self, texts: Iterable[str]) -> list[str]:
         """Just the language codes (``nl``/``en``/``fr``/``other``/``und``), without mixed analysis."""

@@ -1,31 +1,42 @@
-"""Privacy before sharing: redact personal names, phone numbers and e-mail addresses in nl/en/fr stories.
+"""Privacy before sharing: redact personal names, phone numbers and e-mail addresses in nl/en/fr stories (and,
+more cautiously, in stories in other languages).
 
-Names are found without a trained model (none is available offline for Dutch and English); see
-:class:`Redactor` for the rules. Every redaction is listed so a person can review it.
+Phone numbers come from libphonenumber (``phonenumbers``), places from a gazetteer, personal names from name
+lists and word frequencies (see :mod:`msc_nlp.panels.lexicons`); no trained model is needed (none is published
+offline for Dutch and English). Every redaction is listed so the analyst can review it.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["Redactor", "redact_texts"]
+from .lexicons import FOCUS_COUNTRIES, GEO_HEADS, ORG_HEADS, first_names, fold, last_names, ordinary_words, place_names
+
+__all__ = ["Redactor", "Redaction", "redact_texts"]
 
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
-_PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(?\d{2,4}\)?[\s.-]?){2,4}\d{2,4}(?![\w])")
-_WORD = re.compile(r"[A-ZÀ-ÖØ-Þ][\w'’-]*[\w]|[A-ZÀ-ÖØ-Þ]")
-_SENTENCE_START = re.compile(r"(^|[.!?:;\"“«»\n]\s*|[-–—]\s+)$")
-#: Places kept as they are (besides the collection's own ``region`` values).
-PLACES = frozenset("""Kenya Kenia Burundi Congo RDC DRC Rwanda Uganda Oeganda Tanzania Tanzanie Nederland Netherlands
-Pays-Bas Holland Belgique België Belgium Europe Europa Afrika Africa Afrique Nairobi Kisumu Mombasa Nakuru Eldoret
-Turkana Lodwar Kakuma Kakamega Siaya Homa Bay Kisii Marsabit Tana River Gitega Ngozi Bujumbura Muramvya Bururi
-Kirundo Makamba Bukavu Goma Uvira Kalehe Kinshasa Kivu Sud-Kivu Nord-Kivu Kampala Arusha Kigoma Utrecht Amsterdam
-Rotterdam Den Haag Nyakach Kigali Lake Victoria Victoriameer""".split())
-_ARTICLES = frozenset("the a an de het een le la les l un une des du".split())
-_TITLES = frozenset("mr mrs ms miss dr mama mzee baba mevrouw meneer mw dhr madame monsieur mme mlle m sister "
-                    "brother soeur frère father pastor pasteur abbé".split())
+_TOKEN = re.compile(r"\w[\w'’-]*\w|\w")
+_POSSESSIVE = re.compile(r"['’]s?$")
+_ELISION = re.compile(r"^(?:[dlnjsmtcDLNJSMTC]|[Qq]u)['’](?=\w)")
+_ARTICLES = {"en": {"the", "a", "an"}, "nl": {"de", "het", "een", "'t"}, "fr": {"le", "la", "les", "l", "un", "une"}}
+_PARTICLES = {"de", "van", "der", "den", "ter", "ten", "le", "la", "du", "des", "bin", "wa", "di", "da", "dos"}
+#: Words after which a capitalised word is a place, not a person ("in Kamembe", "à Busasamana", "near Lira").
+_LOCATIVE = {"in", "near", "nabij", "dans", "à", "au", "mjini", "katika", "kwenye", "uit", "from", "naar", "vers",
+             "te"}
+#: Words inside an organisation's name ("Save the Children", "Vluchtelingenwerk Oost-Nederland").
+_CONNECTORS = {"the", "of", "for", "and", "de", "van", "voor", "en", "du", "des", "la", "le", "et", "pour", "wa",
+               "ya"}
+#: Capitalised words no gazetteer or calendar lists (faith, feasts, platforms).
+_ORDINARY = frozenset(fold(w) for w in """God Allah Jesus Bible Bijbel Quran Koran Mass Christmas Kerstmis Noël Easter
+Pasen Pâques Ramadan Eid Muslim Christian Catholic Protestant Internet Facebook WhatsApp Covid COVID""".split())
+_TITLES = frozenset("mr mrs ms miss dr mama mzee baba bwana bi mwalimu mevrouw meneer mw dhr madame monsieur mme "
+                    "mlle sister brother soeur sœur frère father pastor pasteur abbé chief prof mister auntie aunt "
+                    "uncle tante oom".split())
 
 
 @dataclass(frozen=True)
@@ -34,111 +45,317 @@ class Redaction:
     kind: str
     original: str
     start: int
+    field: str = "text"
 
 
-#: Capitalised words that are not names (calendar, languages, nationalities) in nl/en/fr.
-ORDINARY = frozenset("""I Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April June
-July August September October November December English Dutch French German Swahili Kirundi Kinyarwanda Lingala
-Kenyan Burundian Congolese African European Christmas Easter God Bible Mass Ramadan Muslim Christian Catholic
-Protestant Covid COVID Internet Facebook WhatsApp""".split())
+@dataclass
+class _Word:
+    start: int
+    end: int  # without a possessive 's
+    text: str
+    at_start: bool
+    prev: str  # the word before (lower case), "" at the start of a text
 
 
-def _is_stop_word(word: str) -> bool:
+def _stop_words(lang: str) -> frozenset[str]:
     from ..text import TEXT_LANGUAGES, stop_words
 
-    return any(word.lower() in stop_words(lang) for lang in TEXT_LANGUAGES)
+    if lang in TEXT_LANGUAGES:
+        return stop_words(lang)
+    return frozenset().union(*(stop_words(x) for x in TEXT_LANGUAGES))
 
 
 class Redactor:
     """Finds and replaces names (``[NAME]``), phone numbers (``[PHONE]``) and e-mail addresses (``[EMAIL]``).
 
-    A capitalised word inside a sentence is taken for a name (Dutch, English and French do not capitalise
-    common nouns there) unless it is an acronym, a place, or an ordinary capitalised word (days, months,
-    languages); at the start of a sentence it is a name when it is rare as an ordinary word (Zipf frequency
-    below ``rare_zipf`` in the nl/en/fr/de word lists), follows a title (Mr, Mama, Madame...) or starts a
-    run of names. This errs on the side of privacy: organisation names may be redacted too; pass them in
-    ``keep``. ``places`` adds place names to keep (the collection's ``region`` values are added by packs).
+    Phones: every number libphonenumber accepts as a valid number of one of ``regions`` (the countries the
+    stories come from and are read in, plus ``extra_regions``: your own), and any ``+<country code>`` number it
+    finds possible; dates such as "12 03 2021" are not numbers of any region.
+
+    Names: a capitalised word is a place and kept when it is part of a place name of the gazetteer (whole names:
+    "Lake Victoria" keeps "Victoria" only there), of ``places``, of ``keep``, of an organisation name (a
+    capitalised run with a head word such as Cooperative, Stichting, Red Cross) or follows a locative word ("in
+    Kamembe"); it is an ordinary word when it is a month, day or language name, an acronym or a stop word.
+    Otherwise it is a name when it is a known first or family name ("Grace told us", "Mercy said"), follows a
+    title (Mr, Mama, Madame...), or — inside a sentence — is not a common word of the story's language; at the
+    start of a sentence when it is rare as a word (Zipf below ``rare_zipf``) or starts a run of names. A word
+    after a name ("Merel Vos") and particles inside names ("de Vries") are part of it, and a name found once is
+    redacted everywhere in the story (all its fields). This errs on the side of privacy: pass organisation
+    names in ``keep``.
     """
 
-    def __init__(self, *, keep: Iterable[str] = (), places: Iterable[str] = (), rare_zipf: float = 3.5) -> None:
-        self.keep = frozenset(keep)
-        self.places = frozenset(places)
+    def __init__(self, *, keep: Iterable[str] = (), places: Iterable[str] = (), rare_zipf: float = 3.5,
+                 common_zipf: float = 4.0, extra_regions: Iterable[str] = (),
+                 countries: Sequence[str] = FOCUS_COUNTRIES) -> None:
+        self.keep = tuple(keep)
+        self.places = tuple(places)
         self.rare_zipf = rare_zipf
+        self.common_zipf = common_zipf
+        self.extra_regions = tuple(extra_regions)
+        self.countries = tuple(countries)
 
-    def _zipf(self, word: str) -> float:
-        """How common the word is (hyphenated: its least common part, e.g. "Twenty-four")."""
-        import numpy as np
+    # ---------------------------------------------------------------------------------------------- lexicons
+    def _phrase_set(self) -> frozenset[str]:
+        return place_names(tuple(sorted({*self.countries, *self.extra_regions}))) | self._own_set()
 
-        from ..language._features import word_hash
+    def _own_set(self) -> frozenset[str]:
+        return _folded_phrases(tuple(self.keep) + tuple(self.places))
+
+    def _zipf(self, words: Sequence[str], language: str) -> np.ndarray:
+        """How common each word is in ``language`` (nl/en/fr), or in any language the detector knows; a hyphenated
+        word counts as its least common part."""
+        from ..language._features import normalise
         from ..language.detector import _load_model
 
-        parts = [p for p in re.split(r"[-'’]", word.lower()) if p] or [word.lower()]
-        h = np.array([word_hash(p) for p in parts], dtype=np.uint32)
-        # Only word lists with real frequencies (others carry a flat placeholder Zipf value).
-        lexicons = [lex for code, lex in _load_model(None)[3].lexicons.items() if code in ("nl", "en", "fr", "de")]
-        return float(np.max(np.stack([lex.lookup(h) for lex in lexicons]), axis=0).min())
+        lexicons = _load_model(None)[3].lexicons
+        use = [lexicons[language]] if language in ("nl", "en", "fr") else list(lexicons.values())
+        out = np.zeros(len(words))
+        for i, w in enumerate(words):
+            parts = [normalise(p) for p in re.split(r"[-'’]", w) if p] or [normalise(w)]
+            out[i] = min(max(float(lex.lookup_words([p])[0]) for lex in use) for p in parts)
+        return out
 
-    def _protected(self, word: str) -> bool:
-        parts = {word, *re.split(r"[-'’]", word)}
-        return bool(parts & (PLACES | self.places | self.keep | ORDINARY)) or any(
-            w in (PLACES | self.places | self.keep) for w in (word.rstrip("'’s"),))
+    # ---------------------------------------------------------------------------------------------- finding
+    def _phones(self, text: str) -> list[tuple[int, int]]:
+        import phonenumbers
+        from phonenumbers import Leniency
+
+        spans = set()
+        for region in dict.fromkeys((*self.countries, *self.extra_regions)):
+            for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=Leniency.VALID):
+                spans.add((m.start, m.end))
+        for m in phonenumbers.PhoneNumberMatcher(text, "ZZ", leniency=Leniency.POSSIBLE):  # +<country> only
+            if m.raw_string.startswith("+"):
+                spans.add((m.start, m.end))
+        return _outermost(spans)
+
+    def _words(self, text: str, taken: list[tuple[int, int]]) -> list[_Word]:
+        words: list[_Word] = []
+        prev = ""
+        for m in _TOKEN.finditer(text):
+            if any(s <= m.start() < e for s, e in taken):
+                prev = ""
+                continue
+            w, start = m.group(), m.start()
+            elided = _ELISION.match(w)
+            if elided:  # "d'Esther", "l'Ouganda": the word after the apostrophe
+                prev, w, start = w[:elided.end() - 1].lower(), w[elided.end():], start + elided.end()
+            stem = _POSSESSIVE.sub("", w) if w[0].isupper() else w
+            words.append(_Word(start, start + len(stem), stem, _at_sentence_start(text, start), prev))
+            prev = w.lower()
+        return words
+
+    def _protected_spans(self, text: str, words: list[_Word]) -> tuple[set[int], set[int]]:
+        """Indices of words inside a place, organisation or kept name; and of those that are a one-word town
+        only (a family name after a first name: "Mary Njeri")."""
+        phrases = self._phrase_set()
+        own = self._own_set()
+        weak: set[int] = set()
+        protected: set[int] = set()
+        caps = [w.text[0].isupper() for w in words]
+        for i in range(len(words)):
+            if not caps[i]:
+                continue
+            for n in range(min(5, len(words) - i), 0, -1):  # longest whole name first
+                if not caps[i + n - 1] or not _adjacent(text, words[i:i + n]):
+                    continue
+                key = fold(" ".join(w.text for w in words[i:i + n]))
+                if key in phrases and (n > 1 or key in own or key not in first_names()):  # "Linda": town, name
+                    protected.update(range(i, i + n))
+                    if n == 1 and key not in own:
+                        weak.add(i)
+                    break
+            parts = [fold(p) for p in words[i].text.split("-")]
+            if len(parts) > 1 and any(p in phrases for p in parts):  # "Noord-Kenia", "Nyanza-Lac", "Sud-Kivu"
+                protected.add(i)
+        # organisations: a capitalised segment holding a head word ("Rwanda Red Cross") with what follows it
+        # through connectors ("Bank of Kigali"), or a name and a country ("Caritas Burundi")
+        segments: list[list[int]] = []
+        for i in range(len(words)):
+            if caps[i] and segments and segments[-1][-1] == i - 1 and _adjacent(text, words[i - 1:i + 1]):
+                segments[-1].append(i)
+            elif caps[i]:
+                segments.append([i])
+        carry = False
+        for k, seg in enumerate(segments):
+            joined = k > 0 and seg[0] - segments[k - 1][-1] == 2 and words[seg[0] - 1].text in _CONNECTORS and \
+                _adjacent(text, words[seg[0] - 2:seg[0] + 1])
+            carry = carry and joined
+            if any(fold(words[i].text) in ORG_HEADS for i in seg) or carry:
+                protected.update(seg)
+                carry = True
+            elif len(seg) > 1 and any(i in protected for i in seg[1:]) and not _is_name(fold(words[seg[0]].text)):
+                protected.update(seg)
+            elif seg[0] > 0 and fold(words[seg[0] - 1].text) in ORG_HEADS | GEO_HEADS and not words[seg[0] - 1].text[
+                    0].isupper() and _adjacent(text, words[seg[0] - 1:seg[0] + 1]) and not _is_name(
+                    fold(words[seg[0]].text)):  # "de stichting Kleurrijk Onderwijs", "la coopérative Girubuzima"
+                protected.update(seg)
+        for i in range(len(words)):  # "Lake Kivu", "Machakos County", "la rivière Ndjili"
+            if caps[i] and ((i > 0 and fold(words[i - 1].text) in GEO_HEADS and _adjacent(text, words[i - 1:i + 1]))
+                            or (i + 1 < len(words) and caps[i + 1] and fold(words[i + 1].text) in GEO_HEADS
+                                and _adjacent(text, words[i:i + 2]))):
+                protected.add(i)
+        return protected, weak
+
+    def _flag(self, text: str, words: list[_Word], language: str, protected: set[int],
+              known: set[str], weak: set[int] = frozenset()) -> list[bool]:  # type: ignore[assignment]
+        stops = _stop_words(language)
+        ordinary = ordinary_words() | _ORDINARY
+        firsts, lasts = first_names(), last_names()
+        phrases = self._phrase_set()
+        articles = _ARTICLES.get(language, set())
+        caps = [w.text[0].isupper() and not w.text.isdigit() for w in words]
+        zipf = self._zipf([w.text for w in words], language)
+        in_run = _in_runs(text, words, caps)
+
+        def plain(i: int) -> bool:  # a capitalised word that is no acronym, ordinary word, title or stop word
+            key = fold(words[i].text)
+            return caps[i] and i not in protected and not (words[i].text.isupper() and len(words[i].text) > 1) \
+                and key not in ordinary and key not in _TITLES and key not in stops and not _demonym(key, phrases)
+
+        flagged = [False] * len(words)
+        for i, w in enumerate(words):
+            key = fold(w.text)
+            parts = key.split("-")
+            if caps[i] and i not in protected and key in known:
+                flagged[i] = True
+            elif not plain(i):
+                continue
+            elif w.prev in _TITLES or w.prev.rstrip(".") in _TITLES:
+                flagged[i] = True
+            elif w.prev in _LOCATIVE and key in phrases:  # "in Linda" is the town, "Linda said" the person
+                continue
+            elif key in firsts or all(p in firsts for p in parts) or (not w.at_start and key in lasts):
+                flagged[i] = True
+            elif w.prev in _LOCATIVE or (not w.at_start and w.prev in articles) or fold(w.prev) in ORG_HEADS:
+                continue
+            elif not w.at_start:  # a common word inside a longer proper name ("Kleurrijk Onderwijs") is no person
+                flagged[i] = zipf[i] < self.common_zipf or not in_run[i]
+            else:
+                flagged[i] = zipf[i] < self.rare_zipf
+        changed = True
+        while changed:  # runs of names: "Merel Vos", "Merveille Nzuzi", "Bienvenu Tshimanga", "Joost de Vries"
+            changed = False
+            for i in range(len(words) - 1):
+                j = i + 1
+                if flagged[i] and words[j].text in _PARTICLES:
+                    while j < len(words) and words[j].text in _PARTICLES and text[words[j - 1].end:words[j].start] \
+                            == " ":
+                        j += 1
+                if j >= len(words) or text[words[j - 1].end:words[j].start] != " ":
+                    continue
+                if flagged[i] and not flagged[j] and (plain(j) or (j in weak and j == i + 1)):
+                    flagged[j] = changed = True
+                elif j == i + 1 and flagged[j] and not flagged[i] and plain(i) and fold(words[i].text) not in \
+                        GEO_HEADS | ORG_HEADS:
+                    flagged[i] = changed = True
+        return flagged
+
+    # ---------------------------------------------------------------------------------------------- redacting
+    def redact_fields(self, fields: Mapping[str, str], story_id: str = "", language: str = "nl"
+                      ) -> tuple[dict[str, str], list[Redaction]]:
+        """Redact the text fields of one story together: a name found in one (the text) is a name in all (the
+        title, why_significant...). Returns the redacted fields and what was redacted."""
+        found: dict[str, list[tuple[int, int, str]]] = {}
+        words: dict[str, list[_Word]] = {}
+        protected: dict[str, set[int]] = {}
+        weak: dict[str, set[int]] = {}
+        for name, text in fields.items():
+            spans = [(m.start(), m.end(), "EMAIL") for m in _EMAIL.finditer(text)]
+            spans += [(s, e, "PHONE") for s, e in self._phones(text)
+                      if not any(s < e2 and s2 < e for s2, e2, _ in spans)]
+            found[name] = spans
+            words[name] = self._words(text, [(s, e) for s, e, _ in spans])
+            protected[name], weak[name] = self._protected_spans(text, words[name])
+        known: set[str] = set()
+        for _ in range(2):  # the second pass carries names found in one field into the others
+            flags = {name: self._flag(text, words[name], language, protected[name], known, weak[name])
+                     for name, text in fields.items()}
+            new = {fold(w.text) for name in fields for w, f in zip(words[name], flags[name]) if f}
+            if new <= known:
+                break
+            known |= new
+        out: dict[str, str] = {}
+        log: list[Redaction] = []
+        for name, text in fields.items():
+            spans = found[name] + [(w.start, w.end, "NAME") for w, f in zip(words[name], flags[name]) if f]
+            spans.sort()
+            merged: list[tuple[int, int, str]] = []
+            for s, e, kind in spans:  # "Jeanine Nshimirimana" becomes one [NAME]
+                if merged and kind == "NAME" == merged[-1][2] and re.fullmatch(
+                        r"\s+(?:(?:de|van|der|den|ter|ten|le|la|du|bin|wa)\s+)*", text[merged[-1][1]:s]):
+                    merged[-1] = (merged[-1][0], e, kind)
+                else:
+                    merged.append((s, e, kind))
+            parts, pos = [], 0
+            for s, e, kind in merged:
+                parts += [text[pos:s], f"[{kind}]"]
+                log.append(Redaction(story_id, kind.lower(), text[s:e], s, name))
+                pos = e
+            out[name] = "".join(parts) + text[pos:]
+        return out, log
 
     def redact(self, text: str, story_id: str = "", language: str = "nl") -> tuple[str, list[Redaction]]:
-        """Redact one text. For a ``language`` outside nl/en/fr the word lists cannot tell names from words at
-        the start of a sentence, so only capitalised words inside sentences and after titles are redacted."""
-        found: list[tuple[int, int, str]] = []
-        for m in _EMAIL.finditer(text):
-            found.append((m.start(), m.end(), "EMAIL"))
-        for m in _PHONE.finditer(text):
-            digits = sum(c.isdigit() for c in m.group())
-            if digits >= 8 and not any(s < m.end() and m.start() < e for s, e, _ in found):
-                found.append((m.start(), m.end(), "PHONE"))
-        words = [m for m in _WORD.finditer(text) if not any(s <= m.start() < e for s, e, _ in found)]
-        flagged: list[bool] = []
-        initial: list[bool] = []
-        for m in words:
-            word = m.group()
-            before = text[:m.start()]
-            prev = re.findall(r"([\w.]+)\s*$", before)
-            after_title = bool(prev) and prev[0].rstrip(".").lower() in _TITLES
-            at_start = bool(_SENTENCE_START.search(before))
-            initial.append(at_start)
-            if self._protected(word) or (word.isupper() and len(word) > 1) or word.lower() in _TITLES:
-                flagged.append(False)
-            elif after_title:
-                flagged.append(True)
-            elif not at_start:  # "the Board", "de Raad", "la Coopérative": an article means no person
-                flagged.append(not (bool(prev) and prev[0].lower() in _ARTICLES))
-            else:
-                flagged.append(language in ("nl", "en", "fr") and self._zipf(word) < self.rare_zipf)
-        for i in range(len(words) - 1):  # "Grace Achieng ..." at the start of a sentence: a full name
-            nxt = words[i + 1]
-            if initial[i] and not flagged[i] and flagged[i + 1] and text[words[i].end():nxt.start()] == " " \
-                    and not self._protected(words[i].group()) and words[i].group().lower() not in _TITLES \
-                    and not _is_stop_word(words[i].group()):
-                flagged[i] = True
-        for i in range(len(words) - 1):  # "Joost de Vries", "Jean van der Berg": particles inside a name
-            gap = text[words[i].end():words[i + 1].start()]
-            if flagged[i] and re.fullmatch(r"\s+(?:(?:de|van|der|den|ter|le|la|du)\s+)+", gap):
-                flagged[i + 1] = True
-        names = {m.group() for m, f in zip(words, flagged) if f}
-        flagged = [f or m.group() in names for m, f in zip(words, flagged)]  # a name once is a name everywhere
-        found += [(m.start(), m.end(), "NAME") for m, f in zip(words, flagged) if f]
-        found.sort()
-        merged: list[tuple[int, int, str]] = []
-        for s, e, kind in found:  # "Jeanine Nshimirimana" becomes one [NAME]
-            if merged and kind == "NAME" == merged[-1][2] and text[merged[-1][1]:s].strip() == "":
-                merged[-1] = (merged[-1][0], e, kind)
-            else:
-                merged.append((s, e, kind))
-        out, pos, log = [], 0, []
-        for s, e, kind in merged:
-            out.append(text[pos:s])
-            out.append(f"[{kind}]")
-            log.append(Redaction(story_id, kind.lower(), text[s:e], s))
-            pos = e
-        out.append(text[pos:])
-        return "".join(out), log
+        """Redact one text (``language``: nl, en, fr, or any other code for a story in another language)."""
+        out, log = self.redact_fields({"text": text}, story_id, language)
+        return out["text"], log
+
+
+@lru_cache(maxsize=32)
+def _folded_phrases(phrases: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(fold(p.strip()) for p in phrases for p in re.split(r"[,;/]", p) if p.strip())
+
+
+def _is_name(key: str) -> bool:
+    return key in first_names() or key in last_names()
+
+
+def _in_runs(text: str, words: Sequence[_Word], caps: Sequence[bool]) -> list[bool]:
+    """Whether each word is part of a run of capitalised words (connectors such as "the", "van" allowed inside)."""
+    out = [False] * len(words)
+    for i in range(len(words) - 1):
+        if not caps[i]:
+            continue
+        j = i + 1
+        if j + 1 < len(words) and words[j].text in _CONNECTORS and caps[j + 1]:
+            j += 1
+        if caps[j] and _adjacent(text, words[i:j + 1]):
+            out[i] = out[j] = True
+    return out
+
+
+_DEMONYM_ENDINGS = ("an", "ian", "ese", "se", "s", "ais", "aise", "ois", "oise", "er", "aanse", "ees", "isch",
+                    "ische", "ien", "ienne", "iens", "e")
+
+
+def _demonym(key: str, places: frozenset[str]) -> bool:
+    """'Nederlandse', 'Groningse', 'Kenyan', 'Congolese', 'Burundese': an adjective made of a place's name."""
+    for cut in range(len(key) - 1, 3, -1):
+        stem, ending = key[:cut], key[cut:]
+        if ending in _DEMONYM_ENDINGS and any(stem + tail in places and stem + tail != key
+                                              for tail in ("", "e", "en", "a", "o", "i", "ie")):
+            return True
+    return False
+
+
+def _adjacent(text: str, words: Sequence[_Word]) -> bool:
+    return all(text[a.end:b.start] == " " for a, b in zip(words, words[1:]))
+
+
+def _at_sentence_start(text: str, start: int) -> bool:
+    before = text[max(0, start - 40):start].rstrip(" \t")
+    if start <= 40 and not before:
+        return True
+    return not before or before[-1] in ".!?:;\"“«»([\n" or before.endswith((" -", " –", " —"))
+
+
+def _outermost(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans, key=lambda x: (x[0], -x[1])):
+        if out and s < out[-1][1]:
+            continue
+        out.append((s, e))
+    return out
 
 
 def redact_texts(texts: Sequence[str], ids: Sequence[str] | None = None, languages: Sequence[str] | None = None,
@@ -151,5 +368,5 @@ def redact_texts(texts: Sequence[str], ids: Sequence[str] | None = None, languag
     for sid, text, lang in zip(ids, texts, languages):
         red, log = redactor.redact(text, sid, lang)
         out.append(red)
-        rows += [r.__dict__ for r in log]
+        rows += [{"story_id": r.story_id, "kind": r.kind, "original": r.original, "start": r.start} for r in log]
     return out, pd.DataFrame(rows, columns=["story_id", "kind", "original", "start"])

