@@ -112,6 +112,7 @@ def analyze(
     show_progress: bool | None = None,
     languages: Sequence[str] = ("nl", "en", "fr"),
     client: Any = None,
+    embedding_context: str = "sentence",
 ) -> AnalysisResult:
     """Run the pipeline: read → language → embeddings → cross-lingual themes → 5C capabilities → 2-D map.
 
@@ -121,7 +122,9 @@ def analyze(
     the collection's languages, passed to :class:`~msc_nlp.LanguageDetector`. Stories whose main language the
     embedding model does not cover get the status ``unsupported_language`` and a line in
     ``manifest["warnings"]``. ``client``: a ``dask.distributed.Client``; language detection and embedding then
-    run on its workers (:mod:`msc_nlp.distributed`), with the same result.
+    run on its workers (:mod:`msc_nlp.distributed`), with the same result. ``embedding_context``: how story and
+    sentence vectors are made (:func:`~msc_nlp.embedding.embed_with_sentences`): ``"sentence"`` (one pass, default),
+    ``"story"`` (one pass) or ``"two-pass"`` (benchmarks/results/passes.md compares them).
     """
     from .embedding import embed_with_sentences, get_embedder
     from .language.coverage import coverage_warnings, covered, main_language
@@ -139,7 +142,8 @@ def analyze(
         from .distributed import detect_and_embed
 
         langs, on_workers = detect_and_embed(collection.texts, client, embedding_model=embedding_model,
-                                             languages=tuple(languages), cache=cache)
+                                             languages=tuple(languages), context=embedding_context,
+                                             cache=cache)
     else:
         langs, on_workers = detect_language(collection, languages=tuple(languages)), None
     timings["language"] = time.perf_counter() - t
@@ -164,7 +168,8 @@ def analyze(
     languages = [frame.at[i, "language"] for i in usable]
     # one pass gives the story vectors (themes) and the sentence vectors (5C evidence)
     embedded = (on_workers.take(usable) if on_workers is not None else
-                embed_with_sentences(texts, embedding_model, cache=cache, show_progress=show_progress))
+                embed_with_sentences(texts, embedding_model, context=embedding_context, cache=cache,
+                                     show_progress=show_progress))
     vectors = embedded.stories
     timings["embedding"] = time.perf_counter() - t
 
@@ -216,7 +221,8 @@ def analyze(
                    "language_model": "msc_nlp/data/langid.npz", "theme_strategy": model.strategy_,
                    "capability_framework": f"{mapper.framework_.name} {mapper.framework_.version}",
                    "bertopic": _version("bertopic"), "spacy": _version("spacy")},
-        "parameters": {"n_themes": n_themes, "max_themes": max_themes, "seed_themes": seed_themes,
+        "parameters": {"embedding_context": embedding_context,
+                       "n_themes": n_themes, "max_themes": max_themes, "seed_themes": seed_themes,
                        "fixed_themes": fixed_themes, "languages": list(languages)},
         "random_state": random_state,
         "warnings": warnings,
