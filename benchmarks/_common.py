@@ -22,6 +22,53 @@ def shared_data(arg: str | None = None) -> Path:
     return path
 
 
+def sentence_pools(data: Path) -> dict[str, list[str]]:
+    """Distinct nl/en/fr sentences: SIB-200 (all splits) and the lingua sentence test sets."""
+    import csv
+
+    with (data / "sib200" / "sib200_parallel_nld_eng_fra.tsv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+    pools = {}
+    for lang, sib in (("nl", "nld"), ("en", "eng"), ("fr", "fra")):
+        lingua = (data / "lingua_testdata" / "raw" / "sentences" / f"{lang}.txt").read_text(encoding="utf-8")
+        pools[lang] = list(dict.fromkeys(s.strip() for s in [r[sib] for r in rows] + lingua.splitlines()
+                                         if s.strip()))
+    return pools
+
+
+def distinct_stories(data: Path, n: int, *, words: int = 190, seed: int = 0) -> tuple[list[str], dict[str, Any]]:
+    """``n`` distinct stories of about ``words`` words, each in one language (nl/en/fr in turn), made of
+    sentences that are consumed without replacement from a shuffled pool; only when a language's pool is
+    used up is it reshuffled for another round (so a sentence is in as few stories as the pool allows, and
+    never twice in one story). Returns the stories and facts about reuse."""
+    import numpy as np
+
+    pools = sentence_pools(data)
+    rng = np.random.default_rng(seed)
+    queues = {lang: [] for lang in pools}
+    rounds = {lang: 0 for lang in pools}
+    seen: set[str] = set()
+    out: list[str] = []
+    langs = list(pools)
+    while len(out) < n:
+        lang = langs[len(out) % len(langs)]
+        parts: list[str] = []
+        while sum(len(p.split()) for p in parts) < words:
+            if not queues[lang]:
+                queues[lang] = [pools[lang][i] for i in rng.permutation(len(pools[lang]))]
+                rounds[lang] += 1
+            s = queues[lang].pop()
+            if s not in parts:
+                parts.append(s)
+        story = " ".join(parts)
+        if story not in seen:
+            seen.add(story)
+            out.append(story)
+    return out, {"stories": n, "distinct_sentences": sum(len(p) for p in pools.values()),
+                 "max_uses_per_sentence": max(rounds.values()),
+                 "mean_words": float(np.mean([len(s.split()) for s in out]))}
+
+
 def peak_rss_mb() -> float:
     """Peak resident memory of this process so far, in MB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

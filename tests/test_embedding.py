@@ -83,7 +83,9 @@ def test_cache_round_trip_and_reuse(tmp_path: Path, use_model: Embedder) -> None
     assert np.array_equal(first, second[:3])
     raw = sqlite3.connect(tmp_path / "cache" / "embeddings.sqlite").execute(
         "SELECT model, length(vec) FROM embeddings").fetchall()
-    assert raw == [(DEFAULT_MODEL, 512 * 4)] * 4
+    from msc_nlp.embedding.cache import model_key
+
+    assert raw == [(model_key(counter), 512 * 4)] * 4 and model_key(counter).startswith(f"{DEFAULT_MODEL}@")
 
 
 def test_damaged_cache_gives_clear_error(tmp_path: Path, use_model: Embedder) -> None:

@@ -114,6 +114,8 @@ def analyze(
     show_progress: bool | None = None,
     languages: Sequence[str] = ("nl", "en", "fr"),
     max_story_chars: int = MAX_STORY_CHARS,
+    client: Any = None,
+    embedding_context: str = "two-pass",
 ) -> AnalysisResult:
     """Run the pipeline: read → language → embeddings → cross-lingual themes → 5C capabilities → 2-D map.
 
@@ -135,15 +137,22 @@ def analyze(
     keep their code, the others get the few-shot prediction learnt from them (``capability_source``:
     ``team``, ``few-shot`` or ``zero-shot``); ``manifest["coding"]`` gives the cross-validated agreement on
     the coded stories and the stories worth coding next.
+    ``client``: a ``dask.distributed.Client``; language detection and embedding then run on its workers
+    (:mod:`msc_nlp.distributed`), with the same result. ``embedding_context``: how story and sentence vectors are
+    made (:func:`~msc_nlp.embedding.embed_with_sentences`): ``"two-pass"`` (default: story vectors for themes and
+    sentence vectors for 5C evidence each as exact as embedding them alone), ``"sentence"`` or ``"story"`` (one
+    pass over every token, at a measured quality cost: benchmarks/results/passes.md).
     """
     from ._guards import SPACY_MAX_CHARS, as_unfitted_without_themes, copy_from_twins, final_status, no_themes_note
-    from ._validation import check_int
-    from .embedding import embed, get_embedder
+    from ._validation import check_choice, check_int
+    from .embedding import embed_with_sentences, get_embedder
+    from .embedding.passes import CONTEXTS
     from .language.coverage import coverage_warnings, covered, main_language
     from .language.detector import detect_language
     from .themes import ThemeModel
 
     check_int(max_story_chars, "max_story_chars", "analyze", minimum=1_000)
+    check_choice(embedding_context, "embedding_context", "analyze", list(CONTEXTS))
     if max_story_chars > SPACY_MAX_CHARS:
         raise ParameterError(f"The 'max_story_chars' parameter of analyze must be at most {SPACY_MAX_CHARS:,} "
                              f"(spaCy's limit). Got {max_story_chars!r} instead.")
@@ -155,7 +164,15 @@ def analyze(
     timings["read"] = time.perf_counter() - t0
 
     t = time.perf_counter()
-    langs = detect_language(shape.features, languages=tuple(languages))
+    if client is not None:  # language and embeddings on the Dask workers (msc_nlp.distributed)
+        from .distributed import detect_and_embed
+
+        worker_model = embedding_model if embedding_model != "auto" else "use-multilingual"
+        langs, on_workers = detect_and_embed(shape.features, client, embedding_model=worker_model,
+                                             languages=tuple(languages), context=embedding_context,
+                                             cache=cache)
+    else:
+        langs, on_workers = detect_language(shape.features, languages=tuple(languages)), None
     timings["language"] = time.perf_counter() - t
     frame.insert(2, "language", [r.language for r in langs])
     frame.insert(3, "language_confidence", [r.confidence for r in langs])
@@ -181,7 +198,11 @@ def analyze(
 
     capability_model = embedding_model if embedding_model != "auto" else "use-multilingual"
     embedding_model = choose_model(embedding_model, texts)
-    vectors = embed(texts, embedding_model, cache=cache, show_progress=show_progress, align=False)
+    # one call gives the story vectors (themes) and the sentence vectors (5C evidence)
+    embedded = (on_workers.take(usable) if on_workers is not None and embedding_model == capability_model else
+                embed_with_sentences(texts, embedding_model, context=embedding_context, cache=cache,
+                                     show_progress=show_progress))
+    vectors = embedded.stories
     timings["embedding"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -205,7 +226,19 @@ def analyze(
     from .capabilities import CapabilityMapper, theme_profile
 
     mapper = CapabilityMapper(framework, embedding_model=capability_model)
-    caps = mapper.transform(shape.features, frame["story_id"].tolist()).drop(columns="story_id")
+    sentence_vectors = None
+    if embedding_model == capability_model:  # reuse the sentence vectors; other rows (repeats, very short) here
+        sentence_vectors = [np.zeros((0, vectors.shape[1]), dtype=np.float32)] * len(frame)
+        for i, rows in zip(usable, embedded.sentences):
+            sentence_vectors[i] = rows
+        rest = [i for i in np.setdiff1d(np.arange(len(frame)), usable) if shape.features[i].strip()]
+        if rest:
+            extra = embed_with_sentences([shape.features[i] for i in rest], capability_model,
+                                         context=embedding_context, cache=cache, show_progress=False)
+            for i, rows in zip(rest, extra.sentences):
+                sentence_vectors[i] = rows
+    caps = mapper.transform(shape.features, frame["story_id"].tolist(),
+                            sentence_vectors=sentence_vectors).drop(columns="story_id")
     coding = None
     if coded is not None:
         from .capabilities.coding import apply_team_codes
@@ -218,7 +251,7 @@ def analyze(
     themes = model.themes_.merge(profile, on="theme_id", how="left").rename(
         columns={"theme_capability": "capability"})
     timings["capabilities"] = time.perf_counter() - t
-    coords = _map_coordinates(vectors, story_languages)
+    coords = _map_coordinates(vectors, story_languages, model.centroids_)
     for k, col in enumerate(("map_x", "map_y")):
         values = np.full(len(frame), np.nan)
         values[usable] = np.round(coords[:, k].astype(np.float64), 6)
@@ -245,7 +278,8 @@ def analyze(
                    "language_model": "msc_nlp/data/langid.npz", "theme_strategy": model.strategy_,
                    "capability_framework": f"{mapper.framework_.name} {mapper.framework_.version}",
                    "bertopic": _version("bertopic"), "spacy": _version("spacy")},
-        "parameters": {"n_themes": n_themes, "max_themes": max_themes, "label_language": label_language,
+        "parameters": {"embedding_context": embedding_context, "n_themes": n_themes, "max_themes": max_themes,
+                       "label_language": label_language,
                        "seed_themes": seed_themes,
                        "fixed_themes": fixed_themes, "languages": list(languages),
                        "max_story_chars": max_story_chars, "coded": coded},
@@ -258,8 +292,10 @@ def analyze(
     return AnalysisResult(frame, themes, manifest)
 
 
-def _map_coordinates(vectors: np.ndarray, languages: Sequence[str]) -> np.ndarray:
-    """2-D coordinates for the theme map: PCA of the language-centred embeddings (deterministic, fast)."""
+def _map_coordinates(vectors: np.ndarray, languages: Sequence[str], centroids: np.ndarray) -> np.ndarray:
+    """2-D coordinates for the theme map: the language-centred embeddings projected on the plane that best
+    separates the theme centroids the theme model found (PCA of k centroids: no pass over n x dim for the axes;
+    with fewer than three themes, PCA of the stories)."""
     from sklearn.decomposition import PCA
 
     from .embedding import LanguageCentering
@@ -267,7 +303,10 @@ def _map_coordinates(vectors: np.ndarray, languages: Sequence[str]) -> np.ndarra
     if len(vectors) < 3:
         return np.zeros((len(vectors), 2))
     x = LanguageCentering().fit_transform(vectors, list(languages))
-    coords = PCA(n_components=2, svd_solver="full").fit_transform(x)
+    if len(x) < 3:
+        return np.zeros((len(x), 2))
+    basis = np.asarray(centroids, dtype=np.float64) if len(centroids) >= 3 else x
+    coords = PCA(n_components=2, svd_solver="full").fit(basis).transform(x)
     signs = np.sign(coords[np.abs(coords).argmax(axis=0), [0, 1]])  # fix PCA's arbitrary sign
     return coords * np.where(signs == 0, 1, signs)
 

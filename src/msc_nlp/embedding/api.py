@@ -12,7 +12,7 @@ from .._validation import check_int
 from ..errors import InputError, ParameterError
 from .align import LanguageCentering
 from .base import DEFAULT_MODEL, Embedder, get_embedder
-from .cache import EmbeddingCache
+from .cache import EmbeddingCache, model_key
 from .chunking import pool_chunks, split_into_chunks
 
 __all__ = ["embed", "embed_stream"]
@@ -107,7 +107,7 @@ def embed(
 def _embed_units(embedder: Embedder, units: list[str], batch_size: int, show_progress: bool | None,
                  cache: str | Path | EmbeddingCache | None) -> np.ndarray:
     store = EmbeddingCache(cache) if isinstance(cache, (str, Path)) else cache
-    known = store.get(embedder.model_id, units) if store is not None else {}
+    known = store.get(model_key(embedder), units) if store is not None else {}
     todo = [i for i in range(len(units)) if i not in known]
     # Identical texts are embedded once.
     unique = list(dict.fromkeys(units[i] for i in todo))
@@ -123,7 +123,7 @@ def _embed_units(embedder: Embedder, units: list[str], batch_size: int, show_pro
             fresh.update(zip(batch, vecs))
             bar.update(len(batch))
     if store is not None and fresh:
-        store.put(embedder.model_id, list(fresh), np.stack(list(fresh.values())))
+        store.put(model_key(embedder), list(fresh), np.stack(list(fresh.values())))
     if not units:
         return np.zeros((0, 0), dtype=np.float32)
     rows = [known[i] if i in known else fresh[units[i]] for i in range(len(units))]
@@ -148,16 +148,10 @@ def embed_stream(texts: Iterable[str], model: str | Embedder = DEFAULT_MODEL, *,
                  long_story_words: int = 300, chunk_words: int = 120) -> Iterator[np.ndarray]:
     """Embed an iterable of any length batch by batch: yields one float32 array per ``batch_size`` texts, so
     memory stays bounded (write the batches to disk, e.g. a ``numpy.lib.format.open_memmap``). No
-    alignment (it needs the whole collection) and no cache; otherwise the same rows as :func:`embed`."""
-    check_int(batch_size, "batch_size", "embed_stream", minimum=1)
-    embedder = get_embedder(model)
-    batch: list[str] = []
-    for text in texts:
-        batch.append("" if text is None else str(text))
-        if len(batch) == batch_size:
-            yield embed(batch, embedder, batch_size=batch_size, align=False, show_progress=False,
-                        long_story_words=long_story_words, chunk_words=chunk_words)
-            batch = []
-    if batch:
-        yield embed(batch, embedder, batch_size=batch_size, align=False, show_progress=False,
-                    long_story_words=long_story_words, chunk_words=chunk_words)
+    alignment (it needs the whole collection) and no cache; otherwise the same rows as :func:`embed`.
+    The batching is :func:`~msc_nlp.embedding.passes.embed_batches`, which the Dask path uses too."""
+    from .passes import embed_batches
+
+    for vectors in embed_batches(texts, model, batch_size=batch_size, context="two-pass", sentences=False,
+                                 long_story_words=long_story_words, chunk_words=chunk_words):
+        yield vectors.stories

@@ -1,15 +1,17 @@
 """The Embedder protocol and the model registry (each model is loaded once per process)."""
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from ..errors import ParameterError
 
-__all__ = ["Embedder", "get_embedder", "DEFAULT_MODEL", "normalise_rows"]
+__all__ = ["Embedder", "get_embedder", "DEFAULT_MODEL", "normalise_rows", "weights_hash"]
 
 #: The default embedding model: Universal Sentence Encoder Multilingual v3 (pip package, offline).
 DEFAULT_MODEL = "use-multilingual"
@@ -32,6 +34,24 @@ def normalise_rows(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=np.float32)
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     return x / np.where(norms == 0, 1, norms)
+
+
+_WEIGHT_SUFFIXES = (".npz", ".safetensors", ".bin", ".onnx", ".pt", ".model")
+
+
+def weights_hash(path: str | Path) -> str:
+    """A short SHA-256 over a weights file, or over every weights file in a folder (name, size, bytes), so a
+    changed model gets a new cache key."""
+    root = Path(path)
+    files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in
+                                                 _WEIGHT_SUFFIXES)
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f"{f.relative_to(root) if f != root else f.name}\x1f{f.stat().st_size}\x1e".encode())
+        with f.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):  # noqa: B023 - fh is the loop's own file
+                h.update(block)
+    return h.hexdigest()[:16]
 
 
 _LOADED: dict[str, Embedder] = {}

@@ -13,10 +13,17 @@ import numpy as np
 
 from ..errors import InputError
 
-__all__ = ["EmbeddingCache"]
+__all__ = ["EmbeddingCache", "model_key"]
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS embeddings (model TEXT, key TEXT, dim INTEGER, vec BLOB, " \
           "PRIMARY KEY (model, key))"
+
+
+def model_key(embedder: object) -> str:
+    """What the cache files rows under: the model id and its version (``embedder.cache_version``, e.g. a hash
+    of the weights, else ``embedder.version``), so an upgraded model never gets another version's vectors."""
+    version = getattr(embedder, "cache_version", None) or getattr(embedder, "version", None) or "unversioned"
+    return f"{getattr(embedder, 'model_id', type(embedder).__name__)}@{version}"
 
 
 def text_key(text: str) -> str:

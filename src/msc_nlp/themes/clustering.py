@@ -76,6 +76,9 @@ def _bertopic_embedder():  # noqa: ANN202 - defined lazily: bertopic is imported
 def cluster_bertopic(x: np.ndarray, docs: Sequence[str], *, min_cluster_size: int | None,
                      random_state: int) -> np.ndarray:
     """BERTopic with UMAP(5-d, cosine, min_dist 0) and HDBSCAN scaled to n; -1 = outlier."""
+    from .._numba_cache import enable
+
+    enable()  # UMAP's compiled functions come from numba's on-disk cache after the first process
     from bertopic import BERTopic
     from hdbscan import HDBSCAN
     from sklearn.feature_extraction.text import CountVectorizer

