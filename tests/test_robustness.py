@@ -260,7 +260,7 @@ def test_a_dependency_error_is_wrapped(monkeypatch: pytest.MonkeyPatch) -> None:
     def fail(*args: object, **kwargs: object) -> None:
         raise ValueError("[E088] Text of length 2900000 exceeds maximum of 1000000.")
 
-    monkeypatch.setattr(theme_model, "analyse", fail)
+    monkeypatch.setattr(theme_model, "cluster_small", fail)  # a dependency call inside the theme stage
     with pytest.raises(AnalysisError, match=r"ValueError: \[E088\]") as info:
         analyze(pd.DataFrame({"text": STORIES}))
     assert isinstance(info.value.__cause__, ValueError)
