@@ -95,5 +95,5 @@ def test_mapper_uses_given_sentence_vectors(sample_frame: pd.DataFrame) -> None:
     vectors = embed_with_sentences(texts).sentences
     given = mapper.transform(texts, sentence_vectors=vectors)
     pd.testing.assert_frame_equal(given, mapper.transform(texts), atol=1e-4)
-    with pytest.raises(InputError, match="one row per sentence"):
+    with pytest.raises(InputError, match="align row for row"):
         mapper.transform(texts, sentence_vectors=[v[:1] for v in vectors])

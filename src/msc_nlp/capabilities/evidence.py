@@ -54,8 +54,9 @@ def check_sentence_vectors(sentence_vectors: Sequence[np.ndarray], sentences: Se
                          "texts; pass one array per story, one row per sentence of msc_nlp.text.split_sentences.")
     out = []
     for i, (vec, parts) in enumerate(zip(sentence_vectors, sentences)):
-        arr = np.asarray(vec, dtype=np.float64).reshape(len(parts), -1) if len(parts) == 0 else np.asarray(
-            vec, dtype=np.float64)
+        arr = np.asarray(vec, dtype=np.float64)
+        if len(parts) == 0 and arr.size == 0:  # a story without sentences: any empty array will do
+            arr = arr.reshape(0, arr.shape[-1] if arr.ndim == 2 else 0)
         if arr.ndim != 2 or len(arr) != len(parts):
             raise InputError(f"{owner}: sentence_vectors[{i}] has shape {np.shape(vec)} but story {i} has "
                              f"{len(parts)} sentences (msc_nlp.text.split_sentences); they must align row for row.")
