@@ -106,3 +106,11 @@ def test_number_after_a_tab_or_carriage_return_is_still_neutralised(value: str) 
     # found by hypothesis: a leading CR/tab is a trigger of its own, whatever number follows
     out = neutralise(value)
     assert out == "'" + value and restore(out) == value and not _starts_formula(out)
+
+
+@pytest.mark.parametrize("space", ["\x85", "\u2028", "\u2003", "\u00a0", "\u3000"])
+def test_any_unicode_space_before_a_trigger_is_neutralised(space: str) -> None:
+    # found by hypothesis: NEL (U+0085) before '=' slipped through a fixed list of spaces
+    value = space + "=1+1"
+    out = neutralise(value)
+    assert out == "'" + value and restore(out) == value and not _starts_formula(out)

@@ -29,9 +29,9 @@ __all__ = ["neutralise", "restore", "is_risky", "flatten", "write_csv", "write_x
 TRIGGERS = "=+-@\t\r\uff1d\uff0b\uff0d\uff20"
 # A value is risky when, after any apostrophes and whitespace, it starts with a trigger. Counting leading
 # apostrophes makes neutralise/restore an exact pair: "'=x" (already an apostrophe) is prefixed again.
-_RISKY = re.compile(r"'*[ \n\t\r\f\v\u00a0\u3000]*[" + re.escape(TRIGGERS) + "]")
+_RISKY = re.compile(r"'*\s*[" + re.escape(TRIGGERS) + "]")  # \s: any Unicode space (NEL, NBSP, ideographic...)
 # Only spaces around a plain number: a leading tab or carriage return is itself a trigger.
-_NUMBER = re.compile(r" *[+-]?(\d+([.,]\d+)?|[.,]\d+)([eE][+-]?\d+)? *")
+_NUMBER = re.compile(r" *[+-]?\d+([.,]\d+)? *")  # "-5", "+3.5"; rarer forms ("-.1", "1e5") get the apostrophe
 #: Excel holds at most this many characters per cell.
 EXCEL_CELL_LIMIT = 32_767
 _CUT = " […]"
