@@ -68,3 +68,12 @@ def test_extra_regions_adds_the_users_own_numbering() -> None:
     text = "Bel 030 234 5678 als er vragen zijn."  # a Dutch landline, written the Dutch way
     assert "[PHONE]" in Redactor(countries=("KE",), extra_regions=("NL",)).redact(text, language="nl")[0]
     assert Redactor(countries=("KE",)).redact(text, language="nl")[0] == text
+
+
+def test_a_family_name_that_is_also_a_place_head_does_not_shield_the_first_name() -> None:
+    # "Bos" (forest) heads places such as "Amsterdamse Bos" but is also a Dutch family name
+    from msc_nlp.panels.redact import Redactor
+
+    out, _ = Redactor().redact("Wijkverpleegkundige Marloes Bos zegt dat er meer baby's komen. "
+                               "We reden naar Machakos County.", language="nl")
+    assert "Marloes" not in out and "Bos" not in out and "Machakos County" in out

@@ -190,10 +190,14 @@ class Redactor:
                     0].isupper() and _adjacent(text, words[seg[0] - 1:seg[0] + 1]) and not _is_name(
                     fold(words[seg[0]].text)):  # "de stichting Kleurrijk Onderwijs", "la coopérative Girubuzima"
                 protected.update(seg)
+        lasts = last_names()
         for i in range(len(words)):  # "Lake Kivu", "Machakos County", "la rivière Ndjili"
+            after = i + 1 < len(words) and caps[i + 1] and fold(words[i + 1].text) in GEO_HEADS and _adjacent(
+                text, words[i:i + 2])
+            if after and fold(words[i + 1].text) in lasts and fold(words[i].text) not in phrases:
+                after = False  # "Marloes Bos", "Jane Hill": a head that is also a family name proves no place
             if caps[i] and ((i > 0 and fold(words[i - 1].text) in GEO_HEADS and _adjacent(text, words[i - 1:i + 1]))
-                            or (i + 1 < len(words) and caps[i + 1] and fold(words[i + 1].text) in GEO_HEADS
-                                and _adjacent(text, words[i:i + 2]))):
+                            or after):
                 protected.add(i)
         return protected, weak
 
