@@ -151,7 +151,8 @@ def main() -> None:
     md += ["", "## Speed through `LanguageDetector().detect` (texts/s, best of 3; baseline run before and after)",
            "", "| detector | short texts | 150-word stories |", "|---|---|---|"]
     md += [f"| {n} | {v['short_texts']:.0f} | {v['stories_150_words']:.0f} |" for n, v in speeds.items()]
-    md += ["", "Speeds depend on what else the machine runs: compare the rows of one run (baseline = the detector before this change)."]
+    md += ["", "Speeds depend on what else the machine runs: compare the rows of one run (baseline = the detector "
+           "before this change)."]
     write_results("codeswitch" if args.split == "test" else "codeswitch_dev", payload, "\n".join(md))
 
 
