@@ -79,6 +79,13 @@ def machine() -> dict[str, Any]:
             "cpus_available": len(os.sched_getaffinity(0)), "date": time.strftime("%Y-%m-%d %H:%M:%S")}
 
 
+def markdown_table(rows: list[dict[str, Any]], cols: list[str]) -> list[str]:
+    """Rows as a markdown table (floats to 3 decimals, missing cells as a dash)."""
+    out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    return out + ["| " + " | ".join(f"{r[c]:.3f}" if isinstance(r.get(c), float) else str(r.get(c, "–"))
+                                    for c in cols) + " |" for r in rows]
+
+
 def write_results(name: str, payload: dict[str, Any], markdown: str) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     payload = {"command": " ".join([Path(sys.executable).name] + sys.argv), "machine": machine(), **payload}

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, write_results  # noqa: E402
+from _common import ROOT, markdown_table, write_results  # noqa: E402
 
 LANGS = ("nl", "en", "fr")
 
@@ -149,9 +149,7 @@ def main() -> None:
           "`corpora/eval/5c_test.csv`, written outside the team, measured once, its errors not studied. "
           "`corpora/sample` is scored without its `none` stories (labelled before programme results counted as "
           "`deliver`). Timings on a shared 2-core machine under contention.", "",
-          "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    md += ["| " + " | ".join(f"{r[c]:.3f}" if isinstance(r.get(c), float) else str(r.get(c, "–")) for c in cols)
-           + " |" for r in rows]
+          *markdown_table(rows, cols)]
     md += ["", "Zero-shot rows: every label has an evidence sentence from the story: "
            + ", ".join(f"{r['data']} {r['evidence_for_every_label']}" for r in rows if r["method"] == "zero-shot")
            + "; deterministic (two runs equal): "

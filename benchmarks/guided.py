@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, shared_data, write_results  # noqa: E402
+from _common import ROOT, markdown_table, shared_data, write_results  # noqa: E402
 
 #: One English line per SIB-200 topic, written from the topic names (not from its sentences).
 SIB_DESCRIPTIONS = {
@@ -95,9 +95,7 @@ def main() -> None:
           "Macro-F1 over the given themes (a `none` counts as a miss). The assigner's parameters were chosen on "
           "`themes_dev` only; `themes_test` is held out (measured once, errors not studied); SIB-200 descriptions "
           "were written from the topic names. Timings on a shared 2-core machine under contention.", "",
-          "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    md += ["| " + " | ".join(f"{r[c]:.3f}" if isinstance(r.get(c), float) else str(r.get(c, "–")) for c in cols)
-           + " |" for r in rows]
+          *markdown_table(rows, cols)]
     write_results("guided", {"results": rows, "sib_descriptions": SIB_DESCRIPTIONS, "themes": themes}, "\n".join(md))
 
 

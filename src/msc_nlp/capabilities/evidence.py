@@ -21,7 +21,7 @@ import numpy as np
 from ..embedding.base import normalise_rows
 from ..errors import InputError
 
-__all__ = ["EvidenceResult", "score_stories", "check_sentence_vectors", "top_mean"]
+__all__ = ["EvidenceResult", "score_stories", "check_sentence_vectors", "check_evidence_params", "top_mean"]
 
 NONE = "none"
 
@@ -44,6 +44,17 @@ class EvidenceResult:
 def top_mean(sims: np.ndarray, k: int) -> np.ndarray:
     k = max(1, min(k, sims.shape[-1]))
     return np.sort(sims, axis=-1)[..., -k:].mean(axis=-1)
+
+
+def check_evidence_params(owner: str, *, top_k: int, story_weight: float, temperature: float,
+                          min_confidence: float) -> None:
+    """Validate the parameters every evidence-based assigner shares (5C mapper, guided themes)."""
+    from .._validation import check_float, check_int
+
+    check_int(top_k, "top_k", owner, minimum=1)
+    check_float(story_weight, "story_weight", owner, low=0.0, high=1.0)
+    check_float(temperature, "temperature", owner, low=1e-6, high=10.0)
+    check_float(min_confidence, "min_confidence", owner, low=0.0, high=1.0)
 
 
 def check_sentence_vectors(sentence_vectors: Sequence[np.ndarray], sentences: Sequence[Sequence[str]],

@@ -22,7 +22,7 @@ import pandas as pd
 from .._validation import check_float, check_int
 from ..errors import InputError
 from ..text import split_sentences
-from .evidence import check_sentence_vectors, score_stories, top_mean
+from .evidence import check_evidence_params, check_sentence_vectors, score_stories, top_mean
 from .framework import Framework, load_framework
 
 __all__ = ["CapabilityMapper", "map_capabilities", "split_sentences"]
@@ -79,11 +79,9 @@ class CapabilityMapper:
         from ..embedding import embed
 
         owner = "CapabilityMapper"
-        check_int(self.top_k, "top_k", owner, minimum=1)
+        check_evidence_params(owner, top_k=self.top_k, story_weight=self.story_weight,
+                              temperature=self.temperature, min_confidence=self.min_confidence)
         check_int(self.evidence_sentences, "evidence_sentences", owner, minimum=1)
-        check_float(self.story_weight, "story_weight", owner, low=0.0, high=1.0)
-        check_float(self.temperature, "temperature", owner, low=1e-6, high=10.0)
-        check_float(self.min_confidence, "min_confidence", owner, low=0.0, high=1.0)
         if self.none_margin is not None:
             check_float(self.none_margin, "none_margin", owner, low=-1.0, high=1.0)
         fw = load_framework(self.framework)

@@ -18,8 +18,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .._validation import check_float, check_int
-from ..capabilities.evidence import check_sentence_vectors, score_stories
+from ..capabilities.evidence import check_evidence_params, check_sentence_vectors, score_stories
 from ..embedding.base import normalise_rows
 from ..errors import InputError
 from ..text import split_sentences
@@ -126,10 +125,8 @@ class ThemeAssigner:
         from ..embedding import embed
 
         owner = "ThemeAssigner"
-        check_int(self.top_k, "top_k", owner, minimum=1)
-        check_float(self.story_weight, "story_weight", owner, low=0.0, high=1.0)
-        check_float(self.temperature, "temperature", owner, low=1e-6, high=10.0)
-        check_float(self.min_confidence, "min_confidence", owner, low=0.0, high=1.0)
+        check_evidence_params(owner, top_k=self.top_k, story_weight=self.story_weight,
+                              temperature=self.temperature, min_confidence=self.min_confidence)
         _check_themes(self.themes)
         if NONE in self.themes:
             raise InputError(f"'{NONE}' is reserved for stories that fit no theme; rename that theme.")
