@@ -10,7 +10,7 @@ import pandas as pd
 
 from .._validation import check_float, check_int
 from ..errors import InputError
-from .values import Lexicon, value_profiles
+from .values import Lexicon, embed_texts, value_profiles
 
 #: Up to this many words of reasons, ``embedding_model="auto"`` reads them with e5-small (~10 reasons/s on
 #: 2 cores); beyond, with USE.
@@ -149,11 +149,13 @@ def _match_criteria(texts: list[str], langs: list[str], cores: list[str],
     from ..embedding.base import normalise_rows
 
     items = {str(k): [v] if isinstance(v, str) else [str(x) for x in v] for k, v in criteria.items()}
-    own, _ = value_profiles(texts, langs, model=model, temperature=temperature,
-                            lexicon={k: {"any": v} for k, v in items.items()}, extra_texts=cores)
     described = [" ".join(v) for v in items.values()]
+    vectors = embed_texts(texts + cores + described, model)
+    own, _ = value_profiles(texts, langs, model=model, temperature=temperature, vectors=vectors,
+                            lexicon={k: {"any": v} for k, v in items.items()}, extra_texts=cores)
     both, names = value_profiles(texts + described, langs + ["und"] * len(described), model=model,
-                                 temperature=temperature, lexicon=lexicon, extra_texts=cores + described)
+                                 temperature=temperature, lexicon=lexicon, extra_texts=cores + described,
+                                 vectors=vectors)
     profile = both[:len(texts)]
     cosine = normalise_rows(profile) @ normalise_rows(both[len(texts):]).T
     score = 0.5 * cosine / max(cosine.std(), 1e-12) + 0.5 * own / max(own.std(), 1e-12)

@@ -8,6 +8,7 @@ to these statements, so reasons group by the value they speak of rather than by 
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
@@ -15,7 +16,7 @@ import numpy as np
 
 from ..errors import InputError
 
-__all__ = ["VALUE_LEXICON", "value_statements", "value_profiles"]
+__all__ = ["VALUE_LEXICON", "value_statements", "value_profiles", "embed_texts"]
 
 Lexicon = Mapping[str, Mapping[str, Sequence[str]]]
 
@@ -217,16 +218,44 @@ def value_statements(lexicon: Lexicon | None = None) -> tuple[list[str], list[st
     return texts, values, langs
 
 
+#: The lexicon's statements embedded in advance with e5-small (slow to embed: ~20 s on 2 cores), used when
+#: the model build and the statements are those they were made from; rebuild with
+#: ``python -m msc_nlp.panels.values`` after editing the lexicon (a test checks they match).
+SHIPPED_VECTORS = "value_lexicon_e5.npz"
+
+
+def statements_key(model_id: str, statements: Sequence[str]) -> str:
+    """What shipped statement vectors are valid for: the model build and the exact statements."""
+    return hashlib.sha256("\n".join([model_id, *statements]).encode()).hexdigest()
+
+
 @lru_cache(maxsize=8)
-def _statement_vectors(model: str, statements: tuple[str, ...]) -> np.ndarray:
+def _statement_vectors(model: object, statements: tuple[str, ...]) -> np.ndarray:
+    from importlib import resources
+
+    from ..embedding import embed
+    from ..embedding.base import get_embedder
+
+    ref = resources.files("msc_nlp") / "data" / SHIPPED_VECTORS
+    if ref.is_file():
+        with resources.as_file(ref) as path, np.load(path) as shipped:
+            if str(shipped["key"]) == statements_key(get_embedder(model).model_id, statements):
+                return shipped["vectors"].astype(np.float64)
+    return embed(list(statements), model, align=False).astype(np.float64)
+
+
+def embed_texts(texts: Sequence[str], model: str) -> dict[str, np.ndarray]:
+    """{text: unit vector} for the distinct ``texts`` (each embedded once)."""
     from ..embedding import embed
 
-    return embed(list(statements), model, align=False).astype(np.float64)
+    unique = list(dict.fromkeys(texts))
+    return dict(zip(unique, embed(unique, model, align=False).astype(np.float64))) if unique else {}
 
 
 def value_profiles(texts: Sequence[str], languages: Sequence[str], *, model: str = "e5-small",
                    temperature: float = 1.5, lexicon: Lexicon | None = None, min_per_language: int = 5,
-                   extra_texts: Sequence[str] | None = None) -> tuple[np.ndarray, list[str]]:
+                   extra_texts: Sequence[str] | None = None, vectors: Mapping[str, np.ndarray] | None = None
+                   ) -> tuple[np.ndarray, list[str]]:
     """How much each text speaks of each value of the lexicon, relative to the other texts of its language.
 
     A text's similarities to all statements are standardised (z-scores within the text: the scale of cosine
@@ -235,17 +264,17 @@ def value_profiles(texts: Sequence[str], languages: Sequence[str], *, model: str
     summed per value; the text's mean is taken off (a text near every statement says no value in
     particular), and so is the mean of its language where that language has ``min_per_language`` texts (the
     model reads statements in its own language as closer). ``extra_texts`` (one per text, e.g. the text
-    without its framing) are profiled the same way and averaged in. Returns (texts × values, value names).
+    without its framing) are profiled the same way and averaged in. ``vectors`` ({text: vector} from
+    :func:`embed_texts` with the same ``model``) saves embedding the texts again. Returns (texts × values,
+    value names).
     """
     statements, values, _ = value_statements(lexicon)
     names = list(dict.fromkeys(values))
     member = np.array([[v == name for v in values] for name in names], dtype=np.float64).T  # statements × values
     bank = _statement_vectors(model, tuple(statements))
     variants = [list(texts)] + ([list(extra_texts)] if extra_texts is not None else [])
-    unique = list(dict.fromkeys(t for v in variants for t in v))
-    from ..embedding import embed
-
-    vectors = dict(zip(unique, embed(unique, model, align=False).astype(np.float64)))
+    missing = [t for v in variants for t in v if vectors is None or t not in vectors]
+    vectors = {**(vectors or {}), **embed_texts(missing, model)}
     profile = np.zeros((len(texts), len(names)))
     for variant in variants:
         sims = np.stack([vectors[t] for t in variant]) @ bank.T if len(variant) else np.zeros((0, len(bank)))
@@ -260,3 +289,20 @@ def value_profiles(texts: Sequence[str], languages: Sequence[str], *, model: str
         if lang != "und" and rows.sum() >= min_per_language:
             centred[rows] = profile[rows] - profile[rows].mean(axis=0)
     return centred, names
+
+
+def _write_shipped_vectors() -> None:  # pragma: no cover - a maintenance step, run by hand
+    from importlib import resources
+
+    from ..embedding import embed
+    from ..embedding.base import get_embedder
+
+    statements, _, _ = value_statements()
+    path = resources.files("msc_nlp") / "data" / SHIPPED_VECTORS
+    np.savez(str(path), vectors=embed(statements, "e5-small", align=False).astype(np.float32),
+             key=np.array(statements_key(get_embedder("e5-small").model_id, statements)))
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    _write_shipped_vectors()
