@@ -283,7 +283,7 @@ def main() -> None:
            "## Reasons grouped into value criteria (`panels.analyse_reasons`)", "",
            "| set | reasons | criteria known / found | NMI | ARI | NMI within nl / en / fr | NMI with language | "
            "model | s |",
-           "|---|---|---|---|---|---|---|---|---|---|"]
+           "|---|---|---|---|---|---|---|---|---|"]
     for name, v in rea.items():
         within = " / ".join(str(v["nmi_within_language"].get(k, "-")) for k in ("nl", "en", "fr"))
         md.append(f"| {name} | {v['reasons']} | {v['criteria_known']} / {v['criteria_found']} | {v['nmi']} | "
