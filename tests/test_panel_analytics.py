@@ -120,3 +120,100 @@ def test_reasons_go_to_criteria_named_in_advance() -> None:
     out = analyse_reasons(records, criteria=criteria)
     assert out["reasons"]["criterion"].tolist() == ["women's empowerment"] * 2 + ["community ownership"] * 2
     assert set(out["usage"].columns) <= {*criteria, "none"}
+
+
+# --- reasons read as value profiles -------------------------------------------------------------------------------
+
+class _AxisEmbedder:
+    """A fake model: a text's vector is the sum of the axes of the words it contains (unit length), so
+    tests can say which statements a reason is near without loading a model."""
+
+    model_id = "test-axes"
+    words = ("last", "women", "new", "nl-accent")
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        rows = np.array([[1.0 if w in t.lower() else 0.0 for w in self.words] + [0.1] for t in texts])
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+TOY_LEXICON = {"lasting": {"en": ["it will last"]}, "women": {"en": ["women decide"]},
+               "novelty": {"en": ["something new"]}}
+
+
+def test_value_profiles_point_to_the_value_a_text_speaks_of() -> None:
+    from msc_nlp.panels.values import value_profiles
+
+    texts = ["the pump will last", "women decide on money", "a new dryer", "nl-accent it will last",
+             "nl-accent women lead", "nl-accent a new app"]
+    langs = ["en", "en", "en", "nl", "nl", "nl"]
+    profile, names = value_profiles(texts, langs, model=_AxisEmbedder(), lexicon=TOY_LEXICON, min_per_language=3)
+    assert names == ["lasting", "women", "novelty"]
+    assert [names[i] for i in profile.argmax(axis=1)] == ["lasting", "women", "novelty"] * 2
+    # Centred per language: the Dutch marker shifts no value.
+    assert np.allclose(profile[:3].mean(axis=0), 0) and np.allclose(profile[3:].mean(axis=0), 0)
+
+
+@pytest.mark.parametrize("lexicon", [{"only": {"en": ["one value"]}}, {"a": {"en": ["x"]}, "b": {"en": [" "]}},
+                                     ["not", "a", "dict"]])
+def test_a_bad_value_lexicon_is_refused_with_its_fix(lexicon: object) -> None:
+    from msc_nlp.panels.values import value_statements
+
+    with pytest.raises(InputError, match="statement|at least 2 values"):
+        value_statements(lexicon)  # type: ignore[arg-type]
+
+
+def test_the_value_lexicon_covers_every_value_in_nl_en_fr() -> None:
+    from msc_nlp.panels.values import VALUE_LEXICON, value_statements
+
+    assert {"sustainability", "inclusion", "policy_influence", "innovation", "ownership"} <= set(VALUE_LEXICON)
+    assert all(set(by_lang) == {"nl", "en", "fr"} for by_lang in VALUE_LEXICON.values())
+    texts, values, _ = value_statements()
+    assert len(texts) == len(set(texts)) and len(set(values)) == len(VALUE_LEXICON)
+
+
+def test_reasons_group_by_value_not_by_the_story_topic() -> None:
+    """Same value about different topics (water, school, health) in nl/en/fr goes together; same topic with
+    another value goes apart."""
+    lasting = ["The water committee will keep the pump working after the project ends.",
+               "De school blijft de lessen zelf betalen, ook als de financiering stopt.",
+               "Le centre de santé continuera à fonctionner sans l'appui du bailleur.",
+               "The school will keep paying the teachers from its own budget for years to come.",
+               "Het gezondheidscentrum kan na het einde van het project zelfstandig doorgaan.",
+               "Le comité de l'eau a une caisse pour entretenir le forage pendant des années."]
+    women = ["Women now chair the water committee and decide how the fees are spent.",
+             "Meisjes leiden nu de schoolraad en spreken voor het eerst in het openbaar.",
+             "Les femmes prennent la parole au centre de santé et décident elles-mêmes de leurs soins.",
+             "Girls now lead the school council and speak in public for the first time.",
+             "De vrouwen beslissen nu zelf over het geld van het watercomité.",
+             "Les femmes gèrent elles-mêmes l'argent du comité de l'eau."]
+    records = pd.DataFrame({"level": "country", "panel": "p", "story_id": [f"s{i}" for i in range(12)],
+                            "selected": True, "votes": 0, "reason": lasting + women})
+    out = analyse_reasons(records, n_criteria=2)
+    got = out["reasons"]["criterion"].tolist()
+    assert len(set(got[:6])) == 1 and len(set(got[6:])) == 1 and got[0] != got[6]
+    assert "sustainability" in out["criteria"].set_index("label").loc[got[0], "values"]
+    assert "gender_equality" in out["criteria"].set_index("label").loc[got[6], "values"]
+    # The rows' order does not change the grouping.
+    again = analyse_reasons(records.iloc[::-1].reset_index(drop=True), n_criteria=2)["reasons"]
+    first = out["reasons"].set_index("story_id")["criterion"]
+    assert again.set_index("story_id")["criterion"].to_dict() == first.to_dict()
+
+
+def test_analyse_reasons_refuses_a_single_criterion() -> None:
+    records = pd.DataFrame({"level": "c", "panel": "p", "story_id": ["a", "b"], "selected": True, "votes": 0,
+                            "reason": ["The change will last.", "Women decide."]})
+    with pytest.raises(InputError, match="at least 2 criteria"):
+        analyse_reasons(records, criteria={"lasting": "The change lasts."})
+
+
+def test_shipped_lexicon_vectors_match_the_lexicon() -> None:
+    """Edit the lexicon, then rebuild the shipped e5 vectors: ``python -m msc_nlp.panels.values``."""
+    from importlib import resources
+
+    from msc_nlp.embedding.base import get_embedder
+    from msc_nlp.panels.values import SHIPPED_VECTORS, statements_key, value_statements
+
+    statements, _, _ = value_statements()
+    with resources.as_file(resources.files("msc_nlp") / "data" / SHIPPED_VECTORS) as path, np.load(path) as shipped:
+        assert str(shipped["key"]) == statements_key(get_embedder("e5-small").model_id, statements)
+        assert shipped["vectors"].shape[0] == len(statements)
