@@ -291,8 +291,9 @@ def main() -> None:
     if "heldout_2" not in rea:
         md.append("| heldout_2 | 72 | 6 / not measured yet (`--heldout-2`) | | | | | | |")
     md += ["", "Every reason is read as a profile over a zero-shot value lexicon (`panels.values.VALUE_LEXICON`: 23 "
-           "values of general M&E vocabulary, 2-4 short statements each in nl/en/fr, written without the reasons "
-           "sets) and the profiles are clustered (Ward, k by silhouette over a null). `dev`: "
+           "values of general M&E vocabulary, 2-4 short statements each in nl/en/fr, written by the developer "
+           "after studying `reasons_test`, never looking at `reasons_test_2`) and the profiles are clustered "
+           "(Ward, k by silhouette over a null). `dev`: "
            "corpora/dev/reasons_dev.csv (84 reasons, 6 criteria, written by the developer). `dev_2`: "
            "corpora/eval/reasons_test.csv (60 reasons, 5 criteria × 4 × nl/en/fr, outside writer): held out "
            "for the earlier method (first measurement NMI 0.466, second 0.431; guided 0.509), **development data "
