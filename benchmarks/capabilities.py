@@ -27,11 +27,13 @@ from _common import ROOT, markdown_table, write_results  # noqa: E402
 
 LANGS = ("nl", "en", "fr")
 DEVELOPMENT = (("sample", "development"), ("heldout", "development"), ("5c_dev", "development"),
-               ("5c_test", "development"))
+               ("5c_test", "development"), ("5c_dev+5c_test", "development"))
 HELD_OUT = (("5c_test_2", "held out"),)
 
 
 def load(name: str) -> pd.DataFrame:
+    if "+" in name:  # several sets scored as one (e.g. "5c_dev+5c_test": 50 stories per language)
+        return pd.concat([load(part) for part in name.split("+")], ignore_index=True)
     if name in ("sample", "heldout"):
         df = pd.read_csv(ROOT / "corpora" / name / "stories.csv").rename(columns={"language_label": "language"})
         if name == "sample":
