@@ -3,7 +3,10 @@ guided-theme assigner.
 
 Every label (a capability, a theme, a domain of change) is described by a few statements or keywords, in any
 language, embedded with the same multilingual model as the stories. For each story sentence and label the
-similarity is the mean of the sentence's ``top_k`` best-matching statements of that label; a story's score
+similarity is the mean of the sentence's ``top_k`` best-matching statements of that label (with statement
+groups, e.g. the statements' languages: the mean over the groups of the ``top_k`` best within each group, so
+every group counts equally whatever the sentence's language and however many statements a group has); a
+story's score
 for a label mixes the mean of those similarities over its sentences (every sentence counts, so one stray
 sentence does not decide) with the similarity of the whole story (the mean of its sentence vectors).
 Scores become probabilities with a softmax whose ``temperature`` was fitted on development stories, and a
@@ -21,7 +24,8 @@ import numpy as np
 from ..embedding.base import normalise_rows
 from ..errors import InputError
 
-__all__ = ["EvidenceResult", "score_stories", "check_sentence_vectors", "check_evidence_params", "top_mean"]
+__all__ = ["EvidenceResult", "score_stories", "check_sentence_vectors", "check_evidence_params", "top_mean",
+           "label_similarity", "check_groups"]
 
 NONE = "none"
 
@@ -44,6 +48,41 @@ class EvidenceResult:
 def top_mean(sims: np.ndarray, k: int) -> np.ndarray:
     k = max(1, min(k, sims.shape[-1]))
     return np.sort(sims, axis=-1)[..., -k:].mean(axis=-1)
+
+
+def label_similarity(x: np.ndarray, statements: np.ndarray, top_k: int,
+                     groups: np.ndarray | None = None) -> np.ndarray:
+    """Similarity of each row of ``x`` (unit vectors) to one label given by its unit ``statements``: the mean
+    of the ``top_k`` best statements, or, with ``groups`` (one group id per statement, e.g. its language),
+    the mean over the groups of the ``top_k`` best statements within each group (statements whose group is
+    ``""`` are left out)."""
+    sims = x @ statements.T
+    if groups is None:
+        return top_mean(sims, top_k)
+    kept = [g for g in np.unique(groups) if g != ""]
+    if not kept:
+        raise InputError("label_similarity got statement groups that are all empty; give at least one statement a "
+                         "group id (e.g. its language).")
+    return np.mean([top_mean(sims[..., groups == g], top_k) for g in kept], axis=0)
+
+
+def check_groups(groups: Sequence[Sequence[str]] | None, sizes: Sequence[int], owner: str
+                 ) -> list[np.ndarray] | None:
+    """``groups`` (one sequence of group ids per label, one id per statement) as arrays, checked against the
+    number of statements per label."""
+    if groups is None:
+        return None
+    if len(groups) != len(sizes):
+        raise InputError(f"{owner} got statement groups for {len(groups)} labels but {len(sizes)} statement "
+                         "arrays; pass one group id per statement for every label, or None.")
+    out = []
+    for i, (g, n) in enumerate(zip(groups, sizes)):
+        arr = np.asarray([str(x) for x in g], dtype=object)
+        if len(arr) != n:
+            raise InputError(f"{owner}: label {i} has {n} statements but {len(arr)} group ids; give one group id "
+                             "(e.g. the statement's language) per statement.")
+        out.append(arr)
+    return out
 
 
 def check_evidence_params(owner: str, *, top_k: int, story_weight: float, temperature: float,
@@ -78,16 +117,24 @@ def check_sentence_vectors(sentence_vectors: Sequence[np.ndarray], sentences: Se
 def score_stories(sentence_vectors: Sequence[np.ndarray], label_names: Sequence[str],
                   statements: Sequence[np.ndarray], *, none_statements: np.ndarray | None = None,
                   top_k: int = 5, story_weight: float = 0.5, temperature: float = 0.02,
-                  min_confidence: float = 0.0, none_margin: float | None = None) -> EvidenceResult:
+                  min_confidence: float = 0.0, none_margin: float | None = None,
+                  statement_groups: Sequence[Sequence[str]] | None = None,
+                  none_groups: Sequence[str] | None = None) -> EvidenceResult:
     """Score stories given as arrays of unit sentence vectors against labels given as arrays of unit
-    statement vectors (see the module docstring). A story with no sentence gets uniform probabilities, label
-    ``none`` and evidence index -1."""
+    statement vectors (see the module docstring). ``statement_groups`` (optional): per label one group id per
+    statement (e.g. its language); each group then counts equally (``none_groups`` the same for
+    ``none_statements``). A story with no sentence gets uniform probabilities, label ``none`` and evidence
+    index -1."""
     n_labels = len(label_names)
     if n_labels != len(statements) or n_labels < 1:
         raise InputError(f"score_stories got {n_labels} label names and {len(statements)} statement arrays.")
     protos = [normalise_rows(np.asarray(s, dtype=np.float64)) for s in statements]
     none_p = normalise_rows(np.asarray(none_statements, dtype=np.float64)) if none_statements is not None and len(
         none_statements) else None
+    groups = check_groups(statement_groups, [len(p) for p in protos], "score_stories")
+    ngroups = None
+    if none_p is not None and none_groups is not None:
+        ngroups = check_groups([none_groups], [len(none_p)], "score_stories (none statements)")[0]  # type: ignore[index]
     n = len(sentence_vectors)
     score = np.zeros((n, n_labels))
     ev_sent = np.full(n, -1, dtype=int)
@@ -103,12 +150,14 @@ def score_stories(sentence_vectors: Sequence[np.ndarray], label_names: Sequence[
             continue
         x = normalise_rows(np.asarray(vec, dtype=np.float64))
         whole = normalise_rows(x.mean(axis=0, keepdims=True))
-        sims = np.stack([top_mean(x @ p.T, top_k) for p in protos], axis=1)  # (sentences, labels)
-        story = np.array([top_mean(whole @ p.T, top_k)[0] for p in protos])
+        sims = np.stack([label_similarity(x, p, top_k, None if groups is None else groups[j])
+                         for j, p in enumerate(protos)], axis=1)  # (sentences, labels)
+        story = np.array([label_similarity(whole, p, top_k, None if groups is None else groups[j])[0]
+                          for j, p in enumerate(protos)])
         score[i] = (1 - story_weight) * sims.mean(axis=0) + story_weight * story
         if none_p is not None:
-            none_score[i] = (1 - story_weight) * top_mean(x @ none_p.T, top_k).mean() + story_weight * top_mean(
-                whole @ none_p.T, top_k)[0]
+            none_score[i] = (1 - story_weight) * label_similarity(x, none_p, top_k, ngroups).mean() + (
+                story_weight * label_similarity(whole, none_p, top_k, ngroups)[0])
         per_sentence.append(sims)
     z = score / temperature
     z -= z.max(axis=1, keepdims=True)

@@ -30,10 +30,15 @@ class Capability:
         """Definition and all example statements (every language)."""
         return [self.definition, *[s for lang in sorted(self.examples) for s in self.examples[lang]]]
 
+    def statement_languages(self) -> list[str]:
+        """The language of each of :meth:`statements`; ``""`` for the definition, which is not part of the
+        per-language example banks."""
+        return ["", *[lang for lang in sorted(self.examples) for _ in self.examples[lang]]]
+
 
 @dataclass(frozen=True)
 class Framework:
-    """A capability framework: ``name``, ``version``, its capabilities (any number) and optional
+    """A capability framework: ``name``, ``version``, its capabilities (any number), optional
     ``none_examples`` (statements about people's lives rather than organisational capacity)."""
 
     name: str

@@ -1,14 +1,18 @@
 """Zero-shot mapping of stories to capabilities, with evidence from the story's own sentences.
 
 Each capability is described by its definition and many short statements in nl/en/fr (the packaged 5C:
-written from the MFS II standard indicators and the ECDPM 2008 definitions). Every story sentence is compared
-with every statement; the evidence is aggregated over all the story's sentences and the whole story
+written from the MFS II standard indicators and the ECDPM 2008 definitions, one parallel bank: every statement
+in the three languages, the same number per capability and language). Every story sentence is compared with
+every statement; each statement language counts equally (``balance_languages``): a sentence's similarity to a
+capability is the mean over the languages of its ``top_k`` best statements in that language, so a story is not
+judged mainly against the statements of its own language (a multilingual model rates same-language pairs
+higher). The evidence is aggregated over all the story's sentences and the whole story
 (:mod:`msc_nlp.capabilities.evidence`), turned into probabilities (``cap_<key>``, summing to 1) and a primary
 capability. A story is ``none`` only when it is not clearly about any capability: its best probability is
 below ``min_confidence`` or it is closer to the framework's ``none_examples`` (no bearing on an organisation
 or its programme) than to its best capability by more than ``none_margin``. The defaults were chosen on
-development stories only (``corpora/sample``, ``corpora/heldout``, ``corpora/eval/5c_dev.csv``); see
-``benchmarks/capabilities.py``.
+development stories only (``corpora/sample``, ``corpora/heldout``, ``corpora/eval/5c_dev.csv`` and, from
+2026-12-02, ``corpora/eval/5c_test.csv``); see ``benchmarks/capabilities.py``.
 """
 from __future__ import annotations
 
@@ -22,7 +26,7 @@ import pandas as pd
 from .._validation import check_float, check_int
 from ..errors import InputError
 from ..text import split_sentences
-from .evidence import check_evidence_params, check_sentence_vectors, score_stories, top_mean
+from .evidence import check_evidence_params, check_sentence_vectors, label_similarity, score_stories
 from .framework import Framework, load_framework
 
 __all__ = ["CapabilityMapper", "map_capabilities", "split_sentences"]
@@ -52,19 +56,27 @@ class CapabilityMapper:
         stories with the target "at most 2 % of stories that have a capability come out ``none``" (measured:
         1.7 %, and 4 of the 6 ``none`` stories of ``5c_dev`` found).
 
-    Defaults (``top_k`` 5, ``story_weight`` 0.5, ``temperature`` 0.015 by log-loss, ``none_margin`` 0.03) were
-    chosen on development stories only: ``corpora/sample``, ``corpora/heldout`` and ``corpora/eval/5c_dev.csv``.
     evidence_sentences:
         Story sentences quoted as evidence (best first; joined with " … ").
+    balance_languages:
+        Each statement language counts equally: a sentence's similarity to a capability (and to the ``none``
+        examples) is the mean over the framework's languages of the ``top_k`` best example statements in
+        each language (the definition, written in one language only, is then used for no score). ``False``:
+        the ``top_k`` best of the definition and all statements of any language (the former rule, which
+        favours the story's own language and the larger banks).
+
+    Defaults (``top_k`` 5, ``story_weight`` 0.5, ``temperature`` by log-loss, ``none_margin`` 0.03,
+    ``balance_languages``) were chosen on development stories only: ``corpora/sample``, ``corpora/heldout``,
+    ``corpora/eval/5c_dev.csv`` and ``corpora/eval/5c_test.csv``.
 
     Learned (from the framework only): ``framework_``, ``keys_``, ``statements_`` (unit vectors per
-    capability), ``statement_texts_``, ``none_``.
+    capability), ``statement_texts_``, ``statement_languages_``, ``none_``, ``none_languages_``.
     """
 
     def __init__(self, framework: str | Path | Framework = "5c", *, embedding_model: str = "use-multilingual",
                  top_k: int = 5, story_weight: float = 0.5, temperature: float = 0.015,
                  min_confidence: float = 0.0, none_margin: float | None = 0.03,
-                 evidence_sentences: int = 1) -> None:
+                 evidence_sentences: int = 1, balance_languages: bool = True) -> None:
         self.framework = framework
         self.embedding_model = embedding_model
         self.top_k = top_k
@@ -73,6 +85,7 @@ class CapabilityMapper:
         self.min_confidence = min_confidence
         self.none_margin = none_margin
         self.evidence_sentences = evidence_sentences
+        self.balance_languages = balance_languages
 
     def fit(self) -> CapabilityMapper:
         """Embed the framework's statements (no story is used)."""
@@ -84,14 +97,22 @@ class CapabilityMapper:
         check_int(self.evidence_sentences, "evidence_sentences", owner, minimum=1)
         if self.none_margin is not None:
             check_float(self.none_margin, "none_margin", owner, low=-1.0, high=1.0)
+        if not isinstance(self.balance_languages, bool | np.bool_):
+            raise InputError(f"CapabilityMapper got balance_languages={self.balance_languages!r}; expected True or "
+                             "False.")
         fw = load_framework(self.framework)
         self.framework_ = fw
         self.keys_ = fw.keys
         self.statement_texts_ = [c.statements() for c in fw.capabilities]
+        self.statement_languages_ = [c.statement_languages() for c in fw.capabilities]
         self.statements_ = [embed(s, self.embedding_model, align=False) for s in self.statement_texts_]
         none = [s for lang in sorted(fw.none_examples) for s in fw.none_examples[lang]]
+        self.none_languages_ = [lang for lang in sorted(fw.none_examples) for _ in fw.none_examples[lang]]
         self.none_ = embed(none, self.embedding_model, align=False) if none else None
         return self
+
+    def _groups(self) -> list[np.ndarray] | None:
+        return [np.asarray(g, dtype=object) for g in self.statement_languages_] if self.balance_languages else None
 
     def transform(self, texts: Sequence[str], ids: Sequence[str] | None = None, *,
                   sentence_vectors: Sequence[np.ndarray] | None = None) -> pd.DataFrame:
@@ -110,7 +131,9 @@ class CapabilityMapper:
         sentences, sentence_vectors = self._sentences(texts, sentence_vectors, "CapabilityMapper.transform")
         res = score_stories(sentence_vectors, self.keys_, self.statements_, none_statements=self.none_,
                             top_k=self.top_k, story_weight=self.story_weight, temperature=self.temperature,
-                            min_confidence=self.min_confidence, none_margin=self.none_margin)
+                            min_confidence=self.min_confidence, none_margin=self.none_margin,
+                            statement_groups=self._groups(),
+                            none_groups=self.none_languages_ if self.balance_languages else None)
         frame = pd.DataFrame(np.round(res.proba, 6), columns=[f"cap_{k}" for k in self.keys_])
         frame.insert(0, "story_id", ids)
         frame["capability"] = res.labels
@@ -130,8 +153,11 @@ class CapabilityMapper:
         if len(labels) != len(texts):
             raise InputError(f"CapabilityMapper.explain got {len(texts)} texts but {len(labels)} labels.")
         sentences, sentence_vectors = self._sentences(texts, sentence_vectors, "CapabilityMapper.explain")
-        sims = [np.stack([top_mean(np.asarray(v, dtype=np.float64) @ p.T, self.top_k) for p in self.statements_],
-                         axis=1) if len(v) else np.zeros((0, len(self.keys_))) for v in sentence_vectors]
+        groups = self._groups()
+        sims = [np.stack([label_similarity(np.asarray(v, dtype=np.float64), p, self.top_k,
+                                           None if groups is None else groups[j])
+                          for j, p in enumerate(self.statements_)], axis=1)
+                if len(v) else np.zeros((0, len(self.keys_))) for v in sentence_vectors]
         evidence, match = self._quote(sentences, sentence_vectors, list(labels), sims)
         return pd.DataFrame({"evidence": evidence, "evidence_match": match})
 
