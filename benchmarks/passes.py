@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import sys
 import time
 from pathlib import Path
@@ -93,6 +94,7 @@ def main() -> None:
     cap_sets = {"corpora/sample": sample, "corpora/heldout": heldout, "corpora/eval/5c_dev": dev5c}
     every_text = list(dict.fromkeys(t for df in [sib, sample, heldout, dev5c] for t in df["text"]))
     words = int(sum(len(t.split()) for t in every_text))
+    load_before = os.getloadavg()
     embed_with_sentences(every_text[:20])  # load the model outside the timings
 
     timing: dict[str, list[tuple[float, float]]] = {c: [] for c in CONTEXTS}
@@ -103,13 +105,19 @@ def main() -> None:
             out = embed_with_sentences(every_text, context=context, batch_size=256)
             timing[context].append((time.process_time() - c, time.perf_counter() - t))
             vectors[context] = dict(zip(every_text, zip(out.stories, out.sentences)))
+    load_after = os.getloadavg()
 
     mapper = CapabilityMapper().fit()
+    exact = vectors["two-pass"]  # both levels as embedding each alone gives them
     results = []
     for context in CONTEXTS:
         row: dict[str, object] = {"context": context,
                                   "cpu_seconds": float(np.median([x[0] for x in timing[context]])),
                                   "wall_seconds": float(np.median([x[1] for x in timing[context]]))}
+        story_cos = np.array([vectors[context][t][0] @ exact[t][0] for t in every_text])
+        sentence_cos = np.concatenate([(vectors[context][t][1] * exact[t][1]).sum(axis=1) for t in every_text])
+        row["story cos mean"], row["story cos min"] = float(story_cos.mean()), float(story_cos.min())
+        row["sentence cos mean"], row["sentence cos min"] = float(sentence_cos.mean()), float(sentence_cos.min())
         for name, (df, gold_col) in theme_sets.items():
             texts = df["text"].tolist()
             langs = [r.language for r in detect_language(texts)]
@@ -140,13 +148,18 @@ def main() -> None:
         md.append(f"| {r['context']} | " + " | ".join(f"{r[c]:.3f}" if isinstance(r[c], float) else str(r[c])
                                                      for c in cols) + " |")
     md += ["", "Seconds: embedding every text above into story and sentence vectors (one run per mode, after a "
-           "warm-up); CPU seconds count both BLAS threads. The machine was shared "
-           "with ~7 other jobs while this ran: compare the rows, not the absolute seconds.",
+           "warm-up); CPU seconds count both BLAS threads. Load average (1/5/15 min) before the timings "
+           f"{' / '.join(f'{x:.1f}' for x in load_before)}, after {' / '.join(f'{x:.1f}' for x in load_after)} "
+           "on 2 cores: compare the rows, not the absolute seconds.",
+           "story cos / sentence cos: cosine of each mode's story vectors to embed()'s (the story read whole, "
+           "long stories in chunks) and of its sentence vectors to each sentence embedded alone (two-pass rows "
+           "are those by definition).",
            "Cost relative to two passes (CPU): " + ", ".join(
                f"{r['context']} {r['cpu_seconds'] / base['cpu_seconds']:.2f}x" for r in results) + "; tokens through "
            "the model (the work, whatever the load): " + ", ".join(
                f"{r['context']} {r['tokens'] / base['tokens']:.2f}x" for r in results) + "."]
-    write_results("passes", {"results": results, "texts": len(every_text), "words": words}, "\n".join(md))
+    write_results("passes", {"results": results, "texts": len(every_text), "words": words,
+                             "load_average_before": load_before, "load_average_after": load_after}, "\n".join(md))
 
 
 if __name__ == "__main__":

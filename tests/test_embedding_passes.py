@@ -145,3 +145,15 @@ def test_mapper_uses_given_sentence_vectors(sample_frame: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(given, mapper.transform(texts), atol=1e-4)
     with pytest.raises(InputError, match="align row for row"):
         mapper.transform(texts, sentence_vectors=[v[:1] for v in vectors])
+
+
+@pytest.mark.slow
+def test_embed_matches_the_packages_own_forward_pass(stories: list[str]) -> None:
+    # embed() runs msc_nlp's copy of the forward pass (larger micro-batches); the package's encode is the reference
+    from msc_nlp.embedding import get_embedder
+
+    model = get_embedder()._load()
+    texts = [*stories[:8], "", " ", "Ja."]  # under 300 words: embed() reads them whole too
+    reference = model.encode(texts)
+    np.testing.assert_allclose(embed(texts, align=False), reference / np.linalg.norm(reference, axis=1)[:, None],
+                               atol=2e-5)

