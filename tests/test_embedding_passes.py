@@ -114,7 +114,7 @@ def test_cache_round_trip_and_versioned_key(tmp_path, stories: list[str]) -> Non
 
     key = model_key(get_embedder())
     assert key.startswith("use-multilingual@") and len(key) > len("use-multilingual@")
-    assert models == {f"{key}#story:sentence", f"{key}#sentence:sentence"}
+    assert models == {f"{key}#story:story", f"{key}#sentence:story"}  # the default one-pass mode is in the key
 
 
 def test_cache_never_serves_another_model_version(tmp_path) -> None:

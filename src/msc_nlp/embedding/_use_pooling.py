@@ -31,7 +31,7 @@ def encode(backend: Any, tokenizer: Any, texts: Sequence[str]) -> np.ndarray:
     return pooled_forward(backend, tokenizer, [[t] for t in texts], context="story", sentences=False)[0]
 
 
-def pooled_forward(backend: Any, tokenizer: Any, groups: Sequence[Sequence[str]], *, context: str = "sentence",
+def pooled_forward(backend: Any, tokenizer: Any, groups: Sequence[Sequence[str]], *, context: str = "story",
                    sentences: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """(group vectors, sentence vectors) for groups of sentences, every token through the model once.
 

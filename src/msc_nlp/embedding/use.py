@@ -66,15 +66,16 @@ class UseEmbedder:
         with self._threads(model._model):
             return normalise_rows(encode(model._model, model._tokenizer, list(texts)))
 
-    def embed_pooled(self, groups: Sequence[Sequence[str]], *, context: str = "sentence"
+    def embed_pooled(self, groups: Sequence[Sequence[str]], *, context: str = "story"
                      ) -> tuple[np.ndarray, np.ndarray]:
         """One pass for texts and their parts: each group is a text given as its sentences; returns
         (one row per group, one row per sentence, in order).
 
         USE sums token features and maps the sum through a small network, so one pass over the tokens gives
-        both levels. ``context="sentence"``: every sentence is read on its own (its vector is exactly
-        ``embed([sentence])``; the group pools the same token features). ``context="story"``: the group is
-        read as one text (its vector is ``embed([" ".join(group)])``); a sentence pools its tokens' share.
+        both levels. ``context="story"`` (default): the group is read as one text (its vector is
+        ``embed([" ".join(group)])``); a sentence pools its tokens' share and the text's ``<s>``/``</s>``.
+        ``context="sentence"``: every sentence is read on its own (its vector is exactly ``embed([sentence])``;
+        the group pools the same token features).
         """
         from ._use_pooling import pooled_forward
 
