@@ -140,7 +140,7 @@ def test_mapper_uses_given_sentence_vectors(sample_frame: pd.DataFrame) -> None:
 
     texts = sample_frame["text"].iloc[:6].tolist()
     mapper = CapabilityMapper().fit()
-    vectors = embed_with_sentences(texts).sentences
+    vectors = embed_with_sentences(texts, context="sentence").sentences  # exact: what transform embeds itself
     given = mapper.transform(texts, sentence_vectors=vectors)
     pd.testing.assert_frame_equal(given, mapper.transform(texts), atol=1e-4)
     with pytest.raises(InputError, match="align row for row"):
