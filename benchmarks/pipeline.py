@@ -114,9 +114,10 @@ def main() -> None:
             plan += [("msc_nlp warm", n), ("BERTopic cold", n), ("BERTopic warm", n)]
     runs = []
     for kind, n in plan:
+        load_before = os.getloadavg()
         proc = subprocess.run([sys.executable, __file__, "--data", str(data), "--child", kind, str(n)],
                               capture_output=True, text=True)
-        out = {"kind": kind, "n": n, "load_before": os.getloadavg()}
+        out = {"kind": kind, "n": n, "load_before": load_before}
         if proc.returncode != 0:
             out["error"] = (proc.stderr.strip().splitlines() or ["?"])[-1]
         else:
