@@ -12,7 +12,6 @@ development stories only (``corpora/sample``, ``corpora/heldout``, ``corpora/eva
 """
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -77,6 +76,7 @@ class CapabilityMapper:
 
     def fit(self) -> CapabilityMapper:
         """Embed the framework's statements (no story is used)."""
+        from ..embedding import embed
 
         owner = "CapabilityMapper"
         check_evidence_params(owner, top_k=self.top_k, story_weight=self.story_weight,
@@ -88,9 +88,9 @@ class CapabilityMapper:
         self.framework_ = fw
         self.keys_ = fw.keys
         self.statement_texts_ = [c.statements() for c in fw.capabilities]
-        self.statements_ = [_embed_fixed(tuple(s), self.embedding_model) for s in self.statement_texts_]
+        self.statements_ = [embed(s, self.embedding_model, align=False) for s in self.statement_texts_]
         none = [s for lang in sorted(fw.none_examples) for s in fw.none_examples[lang]]
-        self.none_ = _embed_fixed(tuple(none), self.embedding_model) if none else None
+        self.none_ = embed(none, self.embedding_model, align=False) if none else None
         return self
 
     def transform(self, texts: Sequence[str], ids: Sequence[str] | None = None, *,
@@ -182,13 +182,3 @@ def map_capabilities(stories_or_texts: Any, *, framework: str | Path | Framework
 
         raise InputError("map_capabilities expects a list of texts or a StoryCollection, got one string.")
     return mapper.transform(list(stories_or_texts))
-
-
-@functools.lru_cache(maxsize=32)
-def _embed_fixed(texts: tuple[str, ...], model: str) -> np.ndarray:
-    """A framework's statements embedded once per process (every analyze() fits a mapper); read-only rows."""
-    from ..embedding import embed
-
-    rows = embed(list(texts), model, align=False)
-    rows.flags.writeable = False
-    return rows
