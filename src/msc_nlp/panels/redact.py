@@ -15,11 +15,14 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .lexicons import FOCUS_COUNTRIES, GEO_HEADS, ORG_HEADS, first_names, fold, last_names, ordinary_words, place_names
+from .lexicons import (FOCUS_COUNTRIES, GEO_HEADS, GEO_NOUNS, ORG_HEADS, first_names, fold, last_names, ordinary_words,
+                       place_names, region_names)
 
 __all__ = ["Redactor", "Redaction", "redact_texts"]
 
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+#: A social-media handle ("@upendo_k"): it names its owner.
+_HANDLE = re.compile(r"(?<![\w.@])@[A-Za-z_]\w*(?:\.\w+)*")
 _TOKEN = re.compile(r"\w[\w'’-]*\w|\w")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _ELISION = re.compile(r"^(?:[dlnjsmtcDLNJSMTC]|[Qq]u)['’](?=\w)")
@@ -28,9 +31,13 @@ _PARTICLES = {"de", "van", "der", "den", "ter", "ten", "le", "la", "du", "des", 
 #: Words after which a capitalised word is a place, not a person ("in Kamembe", "à Busasamana", "near Lira").
 _LOCATIVE = {"in", "near", "nabij", "dans", "à", "au", "mjini", "katika", "kwenye", "uit", "from", "naar", "vers",
              "te"}
-#: Words inside an organisation's name ("Save the Children", "Vluchtelingenwerk Oost-Nederland").
-_CONNECTORS = {"the", "of", "for", "and", "de", "van", "voor", "en", "du", "des", "la", "le", "et", "pour", "wa",
-               "ya"}
+#: Words inside an organisation's name ("Save the Children", "Vluchtelingenwerk Oost-Nederland"); not "and": in
+#: "Merveille et Nathalie", "Kenya Red Cross and Grace Akinyi" it joins two names, or an organisation and a name.
+_CONNECTORS = {"the", "of", "for", "de", "van", "voor", "du", "des", "la", "le", "pour", "wa", "ya"}
+#: Words that join two of a kind: "Merveille et Nathalie" (two people), "from Uwinkingi and Mudasomwa" (two places).
+_CONJUNCTIONS = {"and", "et", "en", "na", "&", "und", "ou", "or"}
+#: Words between a kind of place and its name: "the village of Mwandiga", "secteur de Tumba", "kijiji cha Mkindo".
+_PLACE_LINKS = {"of", "de", "d", "du", "des", "van", "ya", "wa", "cha", "la", "le", "the", "in", "à"}
 #: Capitalised words no gazetteer or calendar lists (faith, feasts, platforms).
 _ORDINARY = frozenset(fold(w) for w in """God Allah Jesus Bible Bijbel Quran Koran Mass Christmas Kerstmis Noël Easter
 Pasen Pâques Ramadan Eid Muslim Christian Catholic Protestant Internet Facebook WhatsApp Covid COVID""".split())
@@ -150,6 +157,7 @@ class Redactor:
         only (a family name after a first name: "Mary Njeri")."""
         phrases = self._phrase_set()
         own = self._own_set()
+        regions = region_names(tuple(sorted({*self.countries, *self.extra_regions}))) | own
         weak: set[int] = set()
         protected: set[int] = set()
         caps = [w.text[0].isupper() for w in words]
@@ -181,10 +189,18 @@ class Redactor:
             joined = k > 0 and seg[0] - segments[k - 1][-1] == 2 and words[seg[0] - 1].text in _CONNECTORS and \
                 _adjacent(text, words[seg[0] - 2:seg[0] + 1])
             carry = carry and joined
-            if any(fold(words[i].text) in ORG_HEADS for i in seg) or carry:
-                protected.update(seg)
+            heads = [i for i in seg if fold(words[i].text) in ORG_HEADS]
+            if heads or carry:  # "Kibuye Fruit Growers Cooperative", "St. Mary's Hospital Lacor", "Bank of Kigali"
+                last = heads[-1] if heads else seg[0] - 1
+                protected.update(i for i in seg if i <= last)
+                for i in seg:  # after the head: "Hospital Lacor", but not "Project Officer Moses Okello"
+                    if i > last:
+                        if _is_name(fold(words[i].text)) and i not in protected:
+                            break
+                        protected.add(i)
                 carry = True
-            elif len(seg) > 1 and any(i in protected for i in seg[1:]) and not _is_name(fold(words[seg[0]].text)):
+            elif len(seg) > 1 and any(fold(words[i].text) in regions for i in seg[1:]) and not _is_name(
+                    fold(words[seg[0]].text)):  # "Caritas Uganda", not "Upendo Kabeya" (Kabeya: a town, a name)
                 protected.update(seg)
             elif seg[0] > 0 and fold(words[seg[0] - 1].text) in ORG_HEADS | GEO_HEADS and not words[seg[0] - 1].text[
                     0].isupper() and _adjacent(text, words[seg[0] - 1:seg[0] + 1]) and not _is_name(
@@ -200,6 +216,37 @@ class Redactor:
                             or after):
                 protected.add(i)
         return protected, weak
+
+    def _context_places(self, text: str, words: list[_Word], protected: set[int]) -> set[int]:
+        """Words that are places by their context: after a kind of place ("the village of Mwandiga", "secteur de
+        Tumba", "kijiji cha Mkindo", "in de wijk Nyalenda"), a gazetteer place after a locative word ("in Goma",
+        although Goma is a first name too), and the next of a pair ("from Uwinkingi and Mudasomwa", "d'Uvira et de
+        Kabare"). A word followed by another capitalised one is left alone ("the village of Grace Akinyi")."""
+        phrases = self._phrase_set()
+        caps = [w.text[0].isupper() for w in words]
+        out: set[int] = set()
+        for i, w in enumerate(words):
+            if not caps[i] or (w.text.isupper() and len(w.text) > 1):
+                continue
+            if i + 1 < len(words) and caps[i + 1] and i + 1 not in protected and _adjacent(text, words[i:i + 2]):
+                continue
+            key = fold(w.text)
+            gap = text[words[i - 1].end:w.start] if i else ""
+            if i and fold(words[i - 1].text) in GEO_NOUNS and re.fullmatch(r" (?:[dl]['’])?", gap):
+                out.add(i)  # "colline Mubuga", "secteur d'Uwinkingi"
+            elif i > 1 and words[i - 1].text.lower() in _PLACE_LINKS and fold(words[i - 2].text) in GEO_NOUNS and \
+                    _adjacent(text, words[i - 2:i + 1]):
+                out.add(i)  # "village of Mwandiga", "wilaya ya Mvomero"
+            elif w.prev in _LOCATIVE and key in phrases:
+                out.add(i)
+            elif not _is_name(key):  # "from Uwinkingi and Mudasomwa", "de Kinigi en Busogo", "d'Uvira et de Kabare"
+                j = i - 1
+                if j >= 0 and words[j].text.lower() in _PLACE_LINKS | _LOCATIVE and w.prev == words[j].text.lower():
+                    j -= 1
+                if j >= 1 and words[j].text.lower() in _CONJUNCTIONS and (j - 1 in out or (
+                        caps[j - 1] and words[j - 1].prev in _LOCATIVE and not _is_name(fold(words[j - 1].text)))):
+                    out.add(i)
+        return out
 
     def _flag(self, text: str, words: list[_Word], language: str, protected: set[int],
               known: set[str], weak: set[int] = frozenset()) -> list[bool]:  # type: ignore[assignment]
@@ -217,16 +264,23 @@ class Redactor:
             return caps[i] and i not in protected and not (words[i].text.isupper() and len(words[i].text) > 1) \
                 and key not in ordinary and key not in _TITLES and key not in stops and not _demonym(key, phrases)
 
+        def ambiguous(i: int) -> bool:  # a month or day that is a name too: "Jan", "May", "June"
+            key = fold(words[i].text)
+            return caps[i] and i not in protected and key in ordinary and (key in firsts or key in lasts)
+
         flagged = [False] * len(words)
         for i, w in enumerate(words):
             key = fold(w.text)
             parts = key.split("-")
             if caps[i] and i not in protected and key in known:
                 flagged[i] = True
+            elif not caps[i]:  # a name found in the story, written in lower case ("asante sana neema")
+                flagged[i] = key in known and key not in stops and zipf[i] < self.rare_zipf
+            elif (w.prev in _TITLES or w.prev.rstrip(".") in _TITLES) and i not in protected and key not in \
+                    _TITLES and not (w.text.isupper() and len(w.text) > 1) and (i == 0 or words[i - 1].end < w.start):
+                flagged[i] = True  # "Mama Neema", "Mzee Juma", "Madame Espoir", "Bi. Rehema"
             elif not plain(i):
                 continue
-            elif w.prev in _TITLES or w.prev.rstrip(".") in _TITLES:
-                flagged[i] = True
             elif w.prev in _LOCATIVE and key in phrases:  # "in Linda" is the town, "Linda said" the person
                 continue
             elif key in firsts or all(p in firsts for p in parts) or (not w.at_start and key in lasts):
@@ -248,9 +302,18 @@ class Redactor:
                         j += 1
                 if j >= len(words) or text[words[j - 1].end:words[j].start] != " ":
                     continue
-                if flagged[i] and not flagged[j] and (plain(j) or (j in weak and j == i + 1)):
+                if flagged[i] and not flagged[j] and (plain(j) or ambiguous(j) or (j in weak and j == i + 1)):
                     flagged[j] = changed = True
-                elif j == i + 1 and flagged[j] and not flagged[i] and plain(i) and fold(words[i].text) not in \
+                elif j == i + 1 and flagged[j] and not flagged[i] and (plain(i) or ambiguous(i)) and fold(
+                        words[i].text) not in GEO_HEADS | ORG_HEADS:
+                    flagged[i] = changed = True
+            for i in range(len(words) - 2):  # "Merveille et Nathalie", "Upendo na Zawadi": two of a kind
+                j = i + 2
+                if words[i + 1].text.lower() not in _CONJUNCTIONS or not _adjacent(text, words[i:j + 1]):
+                    continue
+                if flagged[i] and not flagged[j] and (plain(j) or ambiguous(j)) and not words[j].at_start:
+                    flagged[j] = changed = True
+                elif flagged[j] and not flagged[i] and (plain(i) or ambiguous(i)) and fold(words[i].text) not in \
                         GEO_HEADS | ORG_HEADS:
                     flagged[i] = changed = True
         return flagged
@@ -266,11 +329,22 @@ class Redactor:
         weak: dict[str, set[int]] = {}
         for name, text in fields.items():
             spans = [(m.start(), m.end(), "EMAIL") for m in _EMAIL.finditer(text)]
+            spans += [(m.start(), m.end(), "NAME") for m in _HANDLE.finditer(text)
+                      if not any(s < m.end() and m.start() < e for s, e, _ in spans)]
             spans += [(s, e, "PHONE") for s, e in self._phones(text)
                       if not any(s < e2 and s2 < e for s2, e2, _ in spans)]
             found[name] = spans
             words[name] = self._words(text, [(s, e) for s, e, _ in spans])
             protected[name], weak[name] = self._protected_spans(text, words[name])
+        places = {name: self._context_places(text, words[name], protected[name]) for name, text in fields.items()}
+        sure = {fold(words[name][i].text) for name in fields for i in places[name]}
+        for name, text in fields.items():  # a place by its context somewhere is a place everywhere in the story
+            ws = words[name]
+            protected[name] |= places[name] | {
+                i for i, w in enumerate(ws) if w.text[0].isupper() and fold(w.text) in sure and w.prev not in _TITLES
+                and w.prev.rstrip(".") not in _TITLES and not any(
+                    0 <= j < len(ws) and ws[j].text[0].isupper() and _adjacent(text, [ws[min(i, j)], ws[max(i, j)]])
+                    for j in (i - 1, i + 1))}
         known: set[str] = set()
         for _ in range(2):  # the second pass carries names found in one field into the others
             flags = {name: self._flag(text, words[name], language, protected[name], known, weak[name])
