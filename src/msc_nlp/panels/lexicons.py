@@ -10,8 +10,8 @@ from __future__ import annotations
 import unicodedata
 from functools import cache
 
-__all__ = ["FOCUS_COUNTRIES", "fold", "place_names", "region_names", "ordinary_words", "first_names", "last_names",
-           "ORG_HEADS", "GEO_HEADS", "GEO_NOUNS"]
+__all__ = ["FOCUS_COUNTRIES", "fold", "place_names", "region_names", "ordinary_words", "calendar_words",
+           "first_names", "last_names", "ORG_HEADS", "GEO_HEADS", "GEO_NOUNS"]
 
 
 def fold(word: str) -> str:
@@ -51,7 +51,8 @@ GEO_NOUNS = GEO_HEADS | frozenset(fold(w) for w in """village neighbourhood neig
 colline quartier camp parish paroisse wijk buurt dorp stad stadsdeel ville city town kijiji mtaa wilaya kata mkoa
 tarafa kaunti commune district province region région county sub-county location division territoire territory
 chefferie groupement localité locality settlement municipality gemeente provincie regio streek ward zone market
-marché markt soko hill island lake river rivière fleuve mto ziwa mlima mount mont vallée valley""".split())
+marché markt soko hill island lake river rivière fleuve mto ziwa mlima mount mont vallée valley kambi mji jiji
+eneo kitongoji kisiwa bonde""".split())
 
 
 def _latin(name: str) -> bool:
@@ -117,7 +118,25 @@ def _clean(names: set[str]) -> set[str]:
 
 @cache
 def ordinary_words() -> frozenset[str]:
-    """Folded month, day and language names in English, Dutch, French, German and East African languages."""
+    """Folded month, day and language names in English, Dutch, French, German and East African languages (and the
+    days in the plural: "Fridays"), and the currency symbols of the focus countries' locales ("FBu", "Ksh")."""
+    from babel import Locale, localedata
+
+    words: set[str] = set()
+    for lang in _LOCALES:
+        loc = Locale(lang)
+        words.update(v for k, v in loc.languages.items() if "_" not in k)
+    words |= calendar_words()
+    for ident in localedata.locale_identifiers():
+        if ident.rsplit("_", 1)[-1] in FOCUS_COUNTRIES:  # fr_BI, rn_BI, sw_KE ...
+            words.update(v for v in Locale.parse(ident).currency_symbols.values() if any(c.isalpha() for c in v))
+    out = {fold(w) for part in words for w in part.split() if len(w) > 2}
+    return frozenset(out | {fold(w) for w in words if len(w) > 1 and w.isalpha() and not w.isupper()})
+
+
+@cache
+def calendar_words() -> frozenset[str]:
+    """Month and day names, wide and abbreviated, in the locales of :data:`_LOCALES` (days also in the plural)."""
     from babel import Locale
 
     words: set[str] = set()
@@ -126,9 +145,8 @@ def ordinary_words() -> frozenset[str]:
         for context in ("format", "stand-alone"):
             for width in ("wide", "abbreviated"):
                 words.update(loc.months[context][width].values())
-                words.update(loc.days[context][width].values())
-        words.update(v for k, v in loc.languages.items() if "_" not in k)
-    return frozenset(fold(w) for part in words for w in part.split() if len(w) > 2)
+                words.update(d + suffix for d in loc.days[context][width].values() for suffix in ("", "s"))
+    return frozenset(fold(w.rstrip(".")) for w in words if len(w.rstrip(".")) > 2)
 
 
 def _faker_names(*attrs: str) -> frozenset[str]:

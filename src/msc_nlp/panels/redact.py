@@ -15,8 +15,19 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .lexicons import (FOCUS_COUNTRIES, GEO_HEADS, GEO_NOUNS, ORG_HEADS, first_names, fold, last_names, ordinary_words,
-                       place_names, region_names)
+from .lexicons import (
+    FOCUS_COUNTRIES,
+    GEO_HEADS,
+    GEO_NOUNS,
+    ORG_HEADS,
+    calendar_words,
+    first_names,
+    fold,
+    last_names,
+    ordinary_words,
+    place_names,
+    region_names,
+)
 
 __all__ = ["Redactor", "Redaction", "redact_texts"]
 
@@ -31,6 +42,9 @@ _PARTICLES = {"de", "van", "der", "den", "ter", "ten", "le", "la", "du", "des", 
 #: Words after which a capitalised word is a place, not a person ("in Kamembe", "à Busasamana", "near Lira").
 _LOCATIVE = {"in", "near", "nabij", "dans", "à", "au", "mjini", "katika", "kwenye", "uit", "from", "naar", "vers",
              "te"}
+#: Two-word locatives: "karibu na Goma", "près de Kavumu", "close to Lira", "vlakbij Zwolle".
+_NEAR = {"karibu", "près", "pres", "loin", "close", "next", "outside", "around", "autour", "dichtbij", "vlakbij",
+         "buiten", "kutoka", "depuis", "nje"}
 #: Words inside an organisation's name ("Save the Children", "Vluchtelingenwerk Oost-Nederland"); not "and": in
 #: "Merveille et Nathalie", "Kenya Red Cross and Grace Akinyi" it joins two names, or an organisation and a name.
 _CONNECTORS = {"the", "of", "for", "de", "van", "voor", "du", "des", "la", "le", "pour", "wa", "ya"}
@@ -191,7 +205,7 @@ class Redactor:
             carry = carry and joined
             heads = [i for i in seg if fold(words[i].text) in ORG_HEADS]
             if heads or carry:  # "Kibuye Fruit Growers Cooperative", "St. Mary's Hospital Lacor", "Bank of Kigali"
-                last = heads[-1] if heads else seg[0] - 1
+                last = heads[-1] if heads else seg[-1]  # a segment carried on: "Ministry of Water"
                 protected.update(i for i in seg if i <= last)
                 for i in seg:  # after the head: "Hospital Lacor", but not "Project Officer Moses Okello"
                     if i > last:
@@ -199,7 +213,8 @@ class Redactor:
                             break
                         protected.add(i)
                 carry = True
-            elif len(seg) > 1 and any(fold(words[i].text) in regions for i in seg[1:]) and not _is_name(
+            elif len(seg) > 1 and any(p in regions for i in seg[1:] for p in {fold(words[i].text), *fold(
+                    words[i].text).split("-")}) and not _is_name(
                     fold(words[seg[0]].text)):  # "Caritas Uganda", not "Upendo Kabeya" (Kabeya: a town, a name)
                 protected.update(seg)
             elif seg[0] > 0 and fold(words[seg[0] - 1].text) in ORG_HEADS | GEO_HEADS and not words[seg[0] - 1].text[
@@ -217,16 +232,19 @@ class Redactor:
                 protected.add(i)
         return protected, weak
 
-    def _context_places(self, text: str, words: list[_Word], protected: set[int]) -> set[int]:
+    def _context_places(self, text: str, words: list[_Word], protected: set[int]) -> tuple[set[int], set[int]]:
         """Words that are places by their context: after a kind of place ("the village of Mwandiga", "secteur de
         Tumba", "kijiji cha Mkindo", "in de wijk Nyalenda"), a gazetteer place after a locative word ("in Goma",
         although Goma is a first name too), and the next of a pair ("from Uwinkingi and Mudasomwa", "d'Uvira et de
-        Kabare"). A word followed by another capitalised one is left alone ("the village of Grace Akinyi")."""
+        Kabare"). A word followed by another capitalised one is left alone ("the village of Grace Akinyi").
+        Returns the places sure by their context, and the second words of pairs (a name found elsewhere in the
+        story overrides those)."""
         phrases = self._phrase_set()
         caps = [w.text[0].isupper() for w in words]
         out: set[int] = set()
+        pairs: set[int] = set()
         for i, w in enumerate(words):
-            if not caps[i] or (w.text.isupper() and len(w.text) > 1):
+            if not caps[i] or (w.text.isupper() and len(w.text) > 1) or i in protected:  # "Lake Victoria"
                 continue
             if i + 1 < len(words) and caps[i + 1] and i + 1 not in protected and _adjacent(text, words[i:i + 2]):
                 continue
@@ -237,16 +255,17 @@ class Redactor:
             elif i > 1 and words[i - 1].text.lower() in _PLACE_LINKS and fold(words[i - 2].text) in GEO_NOUNS and \
                     _adjacent(text, words[i - 2:i + 1]):
                 out.add(i)  # "village of Mwandiga", "wilaya ya Mvomero"
-            elif w.prev in _LOCATIVE and key in phrases:
-                out.add(i)
+            elif (w.prev in _LOCATIVE or (i > 1 and w.prev in {"na", "de", "to", "d", "van", "ya"} and words[
+                    i - 2].text.lower() in _NEAR)) and (key in phrases or not _is_name(key)):
+                out.add(i)  # "in Goma", "karibu na Goma", "près de Kavumu"
             elif not _is_name(key):  # "from Uwinkingi and Mudasomwa", "de Kinigi en Busogo", "d'Uvira et de Kabare"
                 j = i - 1
                 if j >= 0 and words[j].text.lower() in _PLACE_LINKS | _LOCATIVE and w.prev == words[j].text.lower():
                     j -= 1
                 if j >= 1 and words[j].text.lower() in _CONJUNCTIONS and (j - 1 in out or (
                         caps[j - 1] and words[j - 1].prev in _LOCATIVE and not _is_name(fold(words[j - 1].text)))):
-                    out.add(i)
-        return out
+                    pairs.add(i)
+        return out, pairs
 
     def _flag(self, text: str, words: list[_Word], language: str, protected: set[int],
               known: set[str], weak: set[int] = frozenset()) -> list[bool]:  # type: ignore[assignment]
@@ -264,21 +283,27 @@ class Redactor:
             return caps[i] and i not in protected and not (words[i].text.isupper() and len(words[i].text) > 1) \
                 and key not in ordinary and key not in _TITLES and key not in stops and not _demonym(key, phrases)
 
-        def ambiguous(i: int) -> bool:  # a month or day that is a name too: "Jan", "May", "June"
+        def ambiguous(i: int) -> bool:  # a month, day or stop word that is a name too: "Jan", "May", "Ben", "Will"
             key = fold(words[i].text)
-            return caps[i] and i not in protected and key in ordinary and (key in firsts or key in lasts)
+            return caps[i] and i not in protected and (key in ordinary or key in stops) and key in firsts
+
+        calendar = calendar_words()
+        lower_months = language in ("nl", "fr")  # "jan", "mei", "juin": capitalised inside a sentence, a name
 
         flagged = [False] * len(words)
         for i, w in enumerate(words):
             key = fold(w.text)
             parts = key.split("-")
-            if caps[i] and i not in protected and key in known:
-                flagged[i] = True
+            if caps[i] and (i not in protected or i in weak) and key in known:
+                flagged[i] = True  # a name found elsewhere in the story, even if it is a town too ("Kabeya")
             elif not caps[i]:  # a name found in the story, written in lower case ("asante sana neema")
                 flagged[i] = key in known and key not in stops and zipf[i] < self.rare_zipf
-            elif (w.prev in _TITLES or w.prev.rstrip(".") in _TITLES) and i not in protected and key not in \
+            elif (w.prev in _TITLES or w.prev.rstrip(".") in _TITLES) and (i not in protected or i in weak) and \
+                    key not in \
                     _TITLES and not (w.text.isupper() and len(w.text) > 1) and (i == 0 or words[i - 1].end < w.start):
                 flagged[i] = True  # "Mama Neema", "Mzee Juma", "Madame Espoir", "Bi. Rehema"
+            elif lower_months and not w.at_start and ambiguous(i) and key in calendar and key not in stops:
+                flagged[i] = True  # "met Jan uit Dalfsen", "avec June"
             elif not plain(i):
                 continue
             elif w.prev in _LOCATIVE and key in phrases:  # "in Linda" is the town, "Linda said" the person
@@ -304,8 +329,9 @@ class Redactor:
                     continue
                 if flagged[i] and not flagged[j] and (plain(j) or ambiguous(j) or (j in weak and j == i + 1)):
                     flagged[j] = changed = True
-                elif j == i + 1 and flagged[j] and not flagged[i] and (plain(i) or ambiguous(i)) and fold(
-                        words[i].text) not in GEO_HEADS | ORG_HEADS:
+                elif flagged[j] and not flagged[i] and (plain(i) or ambiguous(i)) and fold(
+                        words[i].text) not in GEO_HEADS | ORG_HEADS and (j == i + 1 or (ambiguous(i) and words[
+                        i + 1].text in _PARTICLES)):  # "Jan Bakker", "Ben de Vries"
                     flagged[i] = changed = True
             for i in range(len(words) - 2):  # "Merveille et Nathalie", "Upendo na Zawadi": two of a kind
                 j = i + 2
@@ -336,8 +362,14 @@ class Redactor:
             found[name] = spans
             words[name] = self._words(text, [(s, e) for s, e, _ in spans])
             protected[name], weak[name] = self._protected_spans(text, words[name])
-        places = {name: self._context_places(text, words[name], protected[name]) for name, text in fields.items()}
-        sure = {fold(words[name][i].text) for name in fields for i in places[name]}
+        places: dict[str, set[int]] = {}
+        for name, text in fields.items():
+            places[name], pairs = self._context_places(text, words[name], protected[name])
+            protected[name] |= pairs
+            weak[name] |= pairs
+        phrases = self._phrase_set()
+        sure = {k for name in fields for i in places[name] if (k := fold(words[name][i].text)) in phrases
+                or not _is_name(k)}  # "the village of Grace" is a place there, but Grace a name elsewhere
         for name, text in fields.items():  # a place by its context somewhere is a place everywhere in the story
             ws = words[name]
             protected[name] |= places[name] | {
