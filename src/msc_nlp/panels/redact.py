@@ -199,11 +199,15 @@ class Redactor:
             elif caps[i]:
                 segments.append([i])
         carry = False
+        joined = [k > 0 and seg[0] - segments[k - 1][-1] == 2 and words[seg[0] - 1].text in _CONNECTORS and
+                  _adjacent(text, words[seg[0] - 2:seg[0] + 1]) for k, seg in enumerate(segments)]
         for k, seg in enumerate(segments):
-            joined = k > 0 and seg[0] - segments[k - 1][-1] == 2 and words[seg[0] - 1].text in _CONNECTORS and \
-                _adjacent(text, words[seg[0] - 2:seg[0] + 1])
-            carry = carry and joined
+            carry = carry and joined[k]
             heads = [i for i in seg if fold(words[i].text) in ORG_HEADS]
+            back = k
+            while heads and joined[back]:  # "Hope for Girls Initiative": the name's start is part of it too
+                back -= 1
+                protected.update(segments[back])
             if heads or carry:  # "Kibuye Fruit Growers Cooperative", "St. Mary's Hospital Lacor", "Bank of Kigali"
                 last = heads[-1] if heads else seg[-1]  # a segment carried on: "Ministry of Water"
                 protected.update(i for i in seg if i <= last)
@@ -321,7 +325,7 @@ class Redactor:
             changed = False
             for i in range(len(words) - 1):
                 j = i + 1
-                if flagged[i] and words[j].text in _PARTICLES:
+                if (flagged[i] or caps[i]) and words[j].text in _PARTICLES:
                     while j < len(words) and words[j].text in _PARTICLES and text[words[j - 1].end:words[j].start] \
                             == " ":
                         j += 1
@@ -330,8 +334,8 @@ class Redactor:
                 if flagged[i] and not flagged[j] and (plain(j) or ambiguous(j) or (j in weak and j == i + 1)):
                     flagged[j] = changed = True
                 elif flagged[j] and not flagged[i] and (plain(i) or ambiguous(i)) and fold(
-                        words[i].text) not in GEO_HEADS | ORG_HEADS and (j == i + 1 or (ambiguous(i) and words[
-                        i + 1].text in _PARTICLES)):  # "Jan Bakker", "Ben de Vries"
+                        words[i].text) not in GEO_HEADS | ORG_HEADS and (j == i + 1 or fold(words[i].text) in
+                                                                         firsts):  # "Jan Bakker", "Ben de Vries"
                     flagged[i] = changed = True
             for i in range(len(words) - 2):  # "Merveille et Nathalie", "Upendo na Zawadi": two of a kind
                 j = i + 2
