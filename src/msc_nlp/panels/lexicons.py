@@ -172,3 +172,44 @@ def first_names() -> frozenset[str]:
 def last_names() -> frozenset[str]:
     """Folded family names (Faker's person providers of :data:`_NAME_LOCALES`)."""
     return _faker_names("last_names", "last_names_male", "last_names_female")
+
+
+@cache
+def _word_classes(lang: str) -> tuple[frozenset[str], frozenset[str], dict[str, str], frozenset[str], frozenset[str]]:
+    """(verb lemmas, verb and auxiliary forms, lookup form -> lemma, nouns, function words and words known as a
+    verb or adverb) from the word lists behind spaCy's lemmatizer (``spacy-lookups-data``); empty where it has
+    none."""
+    import gzip
+    import json
+    from importlib.resources import files
+
+    try:
+        base = files("spacy_lookups_data") / "data"
+        index, exc, lookup = (json.loads(gzip.decompress((base / f"{lang}_lemma_{t}.json.gz").read_bytes()))
+                              for t in ("index", "exc", "lookup"))
+    except (ImportError, OSError, ValueError):
+        return frozenset(), frozenset(), {}, frozenset(), frozenset()
+    verbs = frozenset(index.get("verb", ()))
+    forms = frozenset(exc.get("verb", {})) | frozenset(exc.get("aux", {}))
+    nouns = frozenset(index.get("noun", ())) | frozenset(exc.get("noun", {}))
+    skip = ("noun", "adj")
+    others = frozenset().union(*(index.get(p, ()) for p in index if p not in skip),
+                               *(exc.get(p, {}) for p in exc if p not in skip))
+    return verbs, forms, lookup, nouns, others
+
+
+def is_verb_form(word: str, lang: str) -> bool:
+    """Whether a lower-case word is an inflected verb or auxiliary of ``lang`` ("raconte", "dit", "vond", "a"):
+    an irregular form, or a regular one that is no noun ("huis")."""
+    verbs, forms, lookup, nouns, _ = _word_classes(lang)
+    if word in forms:
+        return True
+    lemmas = lookup.get(word, ())
+    return word not in nouns and word not in verbs and any(lemma in verbs for lemma in (
+        [lemmas] if isinstance(lemmas, str) else lemmas))
+
+
+def is_function_word(word: str, lang: str) -> bool:
+    """Whether a lower-case word is known as a verb, adverb, pronoun, determiner, preposition or conjunction of
+    ``lang`` (not as a noun or adjective only)."""
+    return word in _word_classes(lang)[4]
