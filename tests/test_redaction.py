@@ -137,3 +137,23 @@ def test_a_name_in_lower_case_possessives_and_handles(redactor: Redactor) -> Non
     out, _ = redactor.redact("Neema Achieng runs the kiosk. Her friends wrote 'well done neema' on the wall. "
                              "Follow @upendo_k for news. Wanjiku's shop and Muhindo’s farm are busy.", language="en")
     assert "neema" not in out.lower() and "@upendo_k" not in out and "Wanjiku" not in out and "Muhindo" not in out
+
+
+def test_kin_and_role_words_before_a_name(redactor: Redactor) -> None:
+    # Ans is a Belgian town in the gazetteer; after "vrouw" it is a person
+    out, _ = redactor.redact("Wim en zijn vrouw Ans gingen naar Goma.", language="nl")
+    assert "Ans" not in out and "Goma" in out
+    out, _ = redactor.redact("The cooperative hired her neighbour, Kavira, as treasurer.", language="en")
+    assert "Kavira" not in out
+
+
+def test_a_name_that_starts_a_sentence_before_a_verb(redactor: Redactor) -> None:
+    out, _ = redactor.redact("Espoir raconte que la vie a changé. Chaque matin, elle vend du pain.", language="fr")
+    assert out == "[NAME] raconte que la vie a changé. Chaque matin, elle vend du pain."
+    out, _ = redactor.redact("Precious said the bursary helped. Training helped too.", language="en")
+    assert out == "[NAME] said the bursary helped. Training helped too."
+
+
+def test_a_name_in_capitals(redactor: Redactor) -> None:
+    out, _ = redactor.redact("GRACE AKINYI runs the CARE office in Kisumu.", language="en")
+    assert out == "[NAME] runs the CARE office in Kisumu."

@@ -59,7 +59,13 @@ _ORDINARY = frozenset(fold(w) for w in """God Allah Jesus Bible Bijbel Quran Kor
 Pasen Pâques Ramadan Eid Muslim Christian Catholic Protestant Internet Facebook WhatsApp Covid COVID""".split())
 _TITLES = frozenset("mr mrs ms miss dr mama mzee baba bwana bi mwalimu mevrouw meneer mw dhr madame monsieur mme "
                     "mlle sister brother soeur sœur frère father pastor pasteur abbé chief prof mister auntie aunt "
-                    "uncle tante oom".split())
+                    "uncle tante oom eng hon rev sr pst mch mchungaji shehe sheikh imam padre mgr monseigneur "
+                    "maître ir drs ds mwl mhe mheshimiwa dada kaka m".split())
+#: Verbs of saying: in English a word that starts a sentence before one is a person ("Precious said", "Gift
+#: recalls"); in French and Dutch any verb does (see :meth:`Redactor._bare_subject`).
+_SPEECH = frozenset("""said says told tells explained explains recalled recalls added adds laughed laughs smiled
+smiles asked asks remembered remembers thanked thanks admitted admits insisted insists noted notes agreed agrees
+replied replies answered answers wrote writes""".split())
 #: Kin and roles: the capitalised word after one is a person ("her husband Muhindo", "zijn vrouw Ans", "son mari,
 #: Léonidas", "binti yake Tumaini" is caught by the run; "boer Jan").
 _RELATIONS = frozenset(fold(w) for w in """husband wife son daughter mother father sister brother neighbour neighbor
@@ -263,7 +269,7 @@ class Redactor:
         out: set[int] = set()
         pairs: set[int] = set()
         for i, w in enumerate(words):
-            if not caps[i] or (w.text.isupper() and len(w.text) > 1) or i in protected:  # "Lake Victoria"
+            if not caps[i] or (w.text.isupper() and len(w.text) > 1) or i in protected or _possessive(text, w):
                 continue
             if i + 1 < len(words) and caps[i + 1] and i + 1 not in protected and _adjacent(text, words[i:i + 2]):
                 continue
@@ -327,16 +333,23 @@ class Redactor:
                 flagged[i] = True  # "zijn vrouw Ans" (Ans: a Belgian town too), "her husband Muhindo"
             elif not plain(i):
                 continue
-            elif w.prev in _LOCATIVE and key in phrases:  # "in Linda" is the town, "Linda said" the person
+            elif w.prev in _LOCATIVE and key in phrases and not _possessive(text, w):  # "in Linda": the town
                 continue
             elif key in firsts or all(p in firsts for p in parts) or (not w.at_start and key in lasts):
                 flagged[i] = True
-            elif w.prev in _LOCATIVE or (not w.at_start and w.prev in articles) or fold(w.prev) in ORG_HEADS:
+            elif (w.prev in _LOCATIVE and not _possessive(text, w)) or (not w.at_start and w.prev in articles) or \
+                    fold(w.prev) in ORG_HEADS:  # "in Kamembe", but not "in Kabeya's shop"
                 continue
             elif not w.at_start:  # a common word inside a longer proper name ("Kleurrijk Onderwijs") is no person
                 flagged[i] = zipf[i] < self.common_zipf or not in_run[i]
             else:
                 flagged[i] = zipf[i] < self.rare_zipf or self._bare_subject(text, words, i, language)
+        for i in range(len(words) - 1):  # "GRACE AKINYI": a name in capitals, next to another capitalised word
+            pair = words[i:i + 2]
+            if all(w.text.isupper() and w.text.isalpha() and len(w.text) > 2 for w in pair) and _adjacent(
+                    text, pair) and any(fold(w.text) in firsts for w in pair):
+                for j in (i, i + 1):
+                    flagged[j] = flagged[j] or (j not in protected and fold(words[j].text) not in stops | ordinary)
         changed = True
         while changed:  # runs of names: "Merel Vos", "Merveille Nzuzi", "Bienvenu Tshimanga", "Joost de Vries"
             changed = False
@@ -370,9 +383,13 @@ class Redactor:
         """A common noun that starts a French or Dutch sentence with no article, directly before a verb, is a
         name: "Espoir raconte", "Merveille dit", "Roos vertelt" (English drops articles too often: "Training
         helped")."""
-        if language not in ("fr", "nl") or i + 1 >= len(words) or text[words[i].end:words[i + 1].start] != " ":
+        if i + 1 >= len(words) or text[words[i].end:words[i + 1].start] != " ":
             return False
         nxt = words[i + 1].text
+        if language == "en":
+            return nxt in _SPEECH
+        if language not in ("fr", "nl"):
+            return False
         return nxt[0].islower() and is_verb_form(nxt, language) and not is_function_word(words[i].text.lower(),
                                                                                           language)
 
@@ -478,6 +495,10 @@ def _demonym(key: str, places: frozenset[str]) -> bool:
                                               for tail in ("", "e", "en", "a", "o", "i", "ie")):
             return True
     return False
+
+
+def _possessive(text: str, word: _Word) -> bool:
+    return text[word.end:word.end + 2] in ("'s", "’s")
 
 
 def _adjacent(text: str, words: Sequence[_Word]) -> bool:
