@@ -65,9 +65,11 @@ def test_stories_in_other_languages_and_french_dutch_names(redactor: Redactor) -
 
 
 def test_extra_regions_adds_the_users_own_numbering() -> None:
-    text = "Bel 030 234 5678 als er vragen zijn."  # a Dutch landline, written the Dutch way
-    assert "[PHONE]" in Redactor(countries=("KE",), extra_regions=("NL",)).redact(text, language="nl")[0]
-    assert Redactor(countries=("KE",)).redact(text, language="nl")[0] == text
+    text = "Call 79123456 today."  # a Burundian mobile, digits not grouped: valid only for Burundi
+    assert "[PHONE]" in Redactor(countries=("NL",), extra_regions=("BI",)).redact(text, language="en")[0]
+    assert Redactor(countries=("NL",)).redact(text, language="en")[0] == text
+    # grouped digits from a leading 0 are a phone whatever the regions (a Dutch landline, the Dutch way)
+    assert "[PHONE]" in Redactor(countries=("KE",)).redact("Bel 030 234 5678 als er vragen zijn.", language="nl")[0]
 
 
 def test_a_family_name_that_is_also_a_place_head_does_not_shield_the_first_name() -> None:
@@ -157,3 +159,9 @@ def test_a_name_that_starts_a_sentence_before_a_verb(redactor: Redactor) -> None
 def test_a_name_in_capitals(redactor: Redactor) -> None:
     out, _ = redactor.redact("GRACE AKINYI runs the CARE office in Kisumu.", language="en")
     assert out == "[NAME] runs the CARE office in Kisumu."
+
+
+def test_numbers_libphonenumber_finds_invalid_are_still_phones(redactor: Redactor) -> None:
+    out, _ = redactor.redact("Appelez le 81 234 5678. Payé 12 500 000 FC le 12 03 2021 (KvK 41234567).",
+                             language="fr")
+    assert out == "Appelez le [PHONE]. Payé 12 500 000 FC le 12 03 2021 (KvK 41234567)."

@@ -34,6 +34,14 @@ from .lexicons import (
 __all__ = ["Redactor", "Redaction", "redact_texts"]
 
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+#: Eight or more digits in groups ("81 234 5678", "0788.12.34.56") or from a leading 0, unless an amount
+#: ("12 500 000"), a date or a span of years: a number libphonenumber finds invalid for every region is still
+#: redacted.
+_DIGIT_RUN = re.compile(r"(?<![\w+/.,-])\+?\d(?:[ .-]?\d){7,14}(?![\w/-]|[.,]\d)")
+_NOT_PHONE = (re.compile(r"\d{1,3}(?:([ .,])\d{3})(?:\1\d{3})*"),
+              re.compile(r"\d{1,2}([ ./-])\d{1,2}\1(?:19|20)\d{2}"),
+              re.compile(r"(?:19|20)\d{2}([ ./-])\d{1,2}\1\d{1,2}"),
+              re.compile(r"(?:19|20)\d{2} ?[-/] ?(?:19|20)\d{2}"))
 #: A social-media handle ("@upendo_k"): it names its owner.
 _HANDLE = re.compile(r"(?<![\w.@])@[A-Za-z_]\w*(?:\.\w+)*")
 _TOKEN = re.compile(r"\w[\w'’-]*\w|\w")
@@ -169,6 +177,11 @@ class Redactor:
         for m in phonenumbers.PhoneNumberMatcher(text, "ZZ", leniency=Leniency.POSSIBLE):  # +<country> only
             if m.raw_string.startswith("+"):
                 spans.add((m.start, m.end))
+        for m in _DIGIT_RUN.finditer(text):  # what libphonenumber calls invalid can still be someone's number
+            run = m.group()
+            grouped = not run.isdigit() or run[0] == "0" or len(run) >= 10  # "KvK 41234567" is no phone
+            if grouped and sum(c.isdigit() for c in run) >= 8 and not any(p.fullmatch(run) for p in _NOT_PHONE):
+                spans.add((m.start(), m.end()))
         return _outermost(spans)
 
     def _words(self, text: str, taken: list[tuple[int, int]]) -> list[_Word]:
@@ -306,7 +319,8 @@ class Redactor:
         def plain(i: int) -> bool:  # a capitalised word that is no acronym, ordinary word, title or stop word
             key = fold(words[i].text)
             return caps[i] and i not in protected and not (words[i].text.isupper() and len(words[i].text) > 1) \
-                and key not in ordinary and key not in _TITLES and key not in stops and not _demonym(key, phrases)
+                and not _camel(words[i].text) and key not in ordinary and key not in _TITLES and key not in stops \
+                and not _demonym(key, phrases)
 
         def ambiguous(i: int) -> bool:  # a month, day or stop word that is a name too: "Jan", "May", "Ben", "Will"
             key = fold(words[i].text)
@@ -495,6 +509,12 @@ def _demonym(key: str, places: frozenset[str]) -> bool:
                                               for tail in ("", "e", "en", "a", "o", "i", "ie")):
             return True
     return False
+
+
+def _camel(word: str) -> bool:
+    """'KvK', 'WaterAid', 'TechnoServe': a capital after a small letter marks a brand or an acronym, not a person
+    (except Mc/Mac names: 'McCarthy')."""
+    return bool(re.search(r"[a-zà-ÿ][A-ZÀ-Þ]", word)) and not re.match(r"(?:Mc|Mac)[A-Z]", word)
 
 
 def _possessive(text: str, word: _Word) -> bool:
