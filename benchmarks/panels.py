@@ -111,7 +111,6 @@ def main() -> None:
                 "languages_on_shortlist": sorted(short["language"].unique()),
                 "capabilities_on_shortlist": sorted(short["capability"].unique())}
     from msc_nlp.panels import Redactor
-
     from msc_nlp.panels.lexicons import is_verb_form
 
     for lang in ("en", "nl", "fr", "other"):  # word lists and stop words load once: not counted in ms/story

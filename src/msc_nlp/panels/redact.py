@@ -73,7 +73,8 @@ _TITLES = frozenset("mr mrs ms miss dr mama mzee baba bwana bi mwalimu mevrouw m
 #: recalls"); in French and Dutch any verb does (see :meth:`Redactor._bare_subject`).
 _SPEECH = frozenset("""said says told tells explained explains recalled recalls added adds laughed laughs smiled
 smiles asked asks remembered remembers thanked thanks admitted admits insisted insists noted notes agreed agrees
-replied replies answered answers wrote writes""".split())
+replied replies answered answers wrote writes joined lives lived married cried shouted nodded prayed decided graduated
+borrowed""".split())
 #: Kin and roles: the capitalised word after one is a person ("her husband Muhindo", "zijn vrouw Ans", "son mari,
 #: Léonidas", "binti yake Tumaini" is caught by the run; "boer Jan").
 _RELATIONS = frozenset(fold(w) for w in """husband wife son daughter mother father sister brother neighbour neighbor
