@@ -165,3 +165,11 @@ def test_numbers_libphonenumber_finds_invalid_are_still_phones(redactor: Redacto
     out, _ = redactor.redact("Appelez le 81 234 5678. Payé 12 500 000 FC le 12 03 2021 (KvK 41234567).",
                              language="fr")
     assert out == "Appelez le [PHONE]. Payé 12 500 000 FC le 12 03 2021 (KvK 41234567)."
+
+
+def test_a_person_after_from_or_a_is_not_a_place_for_the_whole_story(redactor: Redactor) -> None:
+    out, _ = redactor.redact("She got a call from Nzuzi. Later Nzuzi said thanks.", language="en")
+    assert "Nzuzi" not in out
+    # Kasongo is a Congolese town too: beside a name, it is a name, and so everywhere in the story
+    out, _ = redactor.redact("Le colis est arrivé à Kasongo. Kasongo Ilunga dit merci.", language="fr")
+    assert "Kasongo" not in out and "Ilunga" not in out

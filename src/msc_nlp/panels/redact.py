@@ -52,6 +52,9 @@ _PARTICLES = {"de", "van", "der", "den", "ter", "ten", "le", "la", "du", "des", 
 #: Words after which a capitalised word is a place, not a person ("in Kamembe", "à Busasamana", "near Lira").
 _LOCATIVE = {"in", "near", "nabij", "dans", "à", "au", "mjini", "katika", "kwenye", "uit", "from", "naar", "vers",
              "te"}
+#: Locatives that also take a person ("a call from Nzuzi", "dit à Kasongo", "schreef naar Mapendo"): an unknown
+#: word after one is kept there, but it is not a place for the rest of the story.
+_WEAK_LOCATIVE = {"à", "from", "naar", "vers", "au", "te"}
 #: Two-word locatives: "karibu na Goma", "près de Kavumu", "close to Lira", "vlakbij Zwolle".
 _NEAR = {"karibu", "près", "pres", "loin", "close", "next", "outside", "around", "autour", "dichtbij", "vlakbij",
          "buiten", "kutoka", "depuis", "nje"}
@@ -295,7 +298,8 @@ class Redactor:
                     _adjacent(text, words[i - 2:i + 1]):
                 out.add(i)  # "village of Mwandiga", "wilaya ya Mvomero"
             elif (w.prev in _LOCATIVE or (i > 1 and w.prev in {"na", "de", "to", "d", "van", "ya"} and words[
-                    i - 2].text.lower() in _NEAR)) and (key in phrases or not _is_name(key)):
+                    i - 2].text.lower() in _NEAR)) and (key in phrases or (not _is_name(key) and w.prev not in
+                                                                        _WEAK_LOCATIVE)):
                 out.add(i)  # "in Goma", "karibu na Goma", "près de Kavumu"
             elif not _is_name(key):  # "from Uwinkingi and Mudasomwa", "de Kinigi en Busogo", "d'Uvira et de Kabare"
                 j = i - 1
@@ -378,9 +382,9 @@ class Redactor:
                     continue
                 if flagged[i] and not flagged[j] and (plain(j) or ambiguous(j) or (j in weak and j == i + 1)):
                     flagged[j] = changed = True
-                elif flagged[j] and not flagged[i] and (plain(i) or ambiguous(i)) and fold(
-                        words[i].text) not in GEO_HEADS | ORG_HEADS and (j == i + 1 or fold(words[i].text) in
-                                                                         firsts):  # "Jan Bakker", "Ben de Vries"
+                elif flagged[j] and not flagged[i] and (plain(i) or ambiguous(i) or (i in weak and j == i + 1)) \
+                        and fold(words[i].text) not in GEO_HEADS | ORG_HEADS and (j == i + 1 or fold(words[
+                            i].text) in firsts):  # "Jan Bakker", "Ben de Vries", "Kasongo Ilunga" (a town too)
                     flagged[i] = changed = True
             for i in range(len(words) - 2):  # "Merveille et Nathalie", "Upendo na Zawadi": two of a kind
                 j = i + 2
