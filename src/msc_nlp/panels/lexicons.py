@@ -8,12 +8,13 @@ Everything is folded with :func:`fold` (case- and accent-blind) and cached per p
 from __future__ import annotations
 
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 __all__ = ["FOCUS_COUNTRIES", "fold", "place_names", "region_names", "ordinary_words", "calendar_words",
            "first_names", "last_names", "ORG_HEADS", "GEO_HEADS", "GEO_NOUNS"]
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(word: str) -> str:
     """Lower case without accents: 'Bénédicte' and 'benedicte' are one key."""
     s = unicodedata.normalize("NFKD", word.casefold())

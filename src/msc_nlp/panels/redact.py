@@ -150,7 +150,7 @@ class Redactor:
 
     # ---------------------------------------------------------------------------------------------- lexicons
     def _phrase_set(self) -> frozenset[str]:
-        return place_names(tuple(sorted({*self.countries, *self.extra_regions}))) | self._own_set()
+        return _phrases(tuple(sorted({*self.countries, *self.extra_regions})), tuple(self.keep) + tuple(self.places))
 
     def _own_set(self) -> frozenset[str]:
         return _folded_phrases(tuple(self.keep) + tuple(self.places))
@@ -158,16 +158,8 @@ class Redactor:
     def _zipf(self, words: Sequence[str], language: str) -> np.ndarray:
         """How common each word is in ``language`` (nl/en/fr), or in any language the detector knows; a hyphenated
         word counts as its least common part."""
-        from ..language._features import normalise
-        from ..language.detector import _load_model
-
-        lexicons = _load_model(None)[3].lexicons
-        use = [lexicons[language]] if language in ("nl", "en", "fr") else list(lexicons.values())
-        out = np.zeros(len(words))
-        for i, w in enumerate(words):
-            parts = [normalise(p) for p in re.split(r"[-'’]", w) if p] or [normalise(w)]
-            out[i] = min(max(float(lex.lookup_words([p])[0]) for lex in use) for p in parts)
-        return out
+        lang = language if language in ("nl", "en", "fr") else ""
+        return np.array([_word_zipf(w, lang) for w in words], dtype=float)
 
     # ---------------------------------------------------------------------------------------------- finding
     def _phones(self, text: str) -> list[tuple[int, int]]:
@@ -477,6 +469,24 @@ class Redactor:
         """Redact one text (``language``: nl, en, fr, or any other code for a story in another language)."""
         out, log = self.redact_fields({"text": text}, story_id, language)
         return out["text"], log
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_zipf(word: str, language: str) -> float:
+    """Zipf frequency of ``word`` in ``language`` ("" for the most common reading in any language the detector
+    knows); a hyphenated word counts as its least common part. Cached: stories repeat their words."""
+    from ..language._features import normalise
+    from ..language.detector import _load_model
+
+    lexicons = _load_model(None)[3].lexicons
+    use = [lexicons[language]] if language else list(lexicons.values())
+    parts = [normalise(p) for p in re.split(r"[-'’]", word) if p] or [normalise(word)]
+    return min(max(float(lex.lookup_words([p])[0]) for lex in use) for p in parts)
+
+
+@lru_cache(maxsize=32)
+def _phrases(countries: tuple[str, ...], own: tuple[str, ...]) -> frozenset[str]:
+    return place_names(countries) | _folded_phrases(own)
 
 
 @lru_cache(maxsize=32)
