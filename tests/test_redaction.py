@@ -173,3 +173,10 @@ def test_a_person_after_from_or_a_is_not_a_place_for_the_whole_story(redactor: R
     # Kasongo is a Congolese town too: beside a name, it is a name, and so everywhere in the story
     out, _ = redactor.redact("Le colis est arrivé à Kasongo. Kasongo Ilunga dit merci.", language="fr")
     assert "Kasongo" not in out and "Ilunga" not in out
+
+
+def test_kirundi_locatives_keep_places(redactor: Redactor) -> None:
+    # Ngozi is a first name in the name lists and a Burundian town; "i Ngozi" is the town
+    out, _ = redactor.redact("Nshimirimana Claude yatangiye ishirahamwe i Ngozi. Claude avuga ko bwahindutse.",
+                             language="other")
+    assert "Ngozi" in out and "Claude" not in out and "Nshimirimana" not in out

@@ -53,7 +53,7 @@ colline quartier camp parish paroisse wijk buurt dorp stad stadsdeel ville city 
 tarafa kaunti commune district province region région county sub-county location division territoire territory
 chefferie groupement localité locality settlement municipality gemeente provincie regio streek ward zone market
 marché markt soko hill island lake river rivière fleuve mto ziwa mlima mount mont vallée valley kambi mji jiji
-eneo kitongoji kisiwa bonde""".split())
+eneo kitongoji kisiwa bonde umurenge akarere intara umudugudu akagari komine""".split())
 
 
 def _latin(name: str) -> bool:

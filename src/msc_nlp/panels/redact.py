@@ -51,7 +51,7 @@ _ARTICLES = {"en": {"the", "a", "an"}, "nl": {"de", "het", "een", "'t"}, "fr": {
 _PARTICLES = {"de", "van", "der", "den", "ter", "ten", "le", "la", "du", "des", "bin", "wa", "di", "da", "dos"}
 #: Words after which a capitalised word is a place, not a person ("in Kamembe", "à Busasamana", "near Lira").
 _LOCATIVE = {"in", "near", "nabij", "dans", "à", "au", "mjini", "katika", "kwenye", "uit", "from", "naar", "vers",
-             "te"}
+             "te", "i", "mu"}  # i, mu: Kirundi and Kinyarwanda ("i Gitega", "mu Burundi")
 #: Locatives that also take a person ("a call from Nzuzi", "dit à Kasongo", "schreef naar Mapendo"): an unknown
 #: word after one is kept there, but it is not a place for the rest of the story.
 _WEAK_LOCATIVE = {"à", "from", "naar", "vers", "au", "te"}
