@@ -180,3 +180,8 @@ def test_kirundi_locatives_keep_places(redactor: Redactor) -> None:
     out, _ = redactor.redact("Nshimirimana Claude yatangiye ishirahamwe i Ngozi. Claude avuga ko bwahindutse.",
                              language="other")
     assert "Ngozi" in out and "Claude" not in out and "Nshimirimana" not in out
+
+
+def test_a_person_an_organisation_is_named_after(redactor: Redactor) -> None:
+    out, _ = redactor.redact("The Mama Neema Women Group meets in Kisumu. Neema founded it.", language="en")
+    assert "Neema" not in out and "Women Group" in out and "Kisumu" in out

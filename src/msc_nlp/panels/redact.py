@@ -228,6 +228,7 @@ class Redactor:
                 segments[-1].append(i)
             elif caps[i]:
                 segments.append([i])
+        places_before = set(protected)  # gazetteer places ("Mama Ngina Street" keeps what the gazetteer holds)
         carry = False
         joined = [k > 0 and seg[0] - segments[k - 1][-1] == 2 and words[seg[0] - 1].text in _CONNECTORS and
                   _adjacent(text, words[seg[0] - 2:seg[0] + 1]) for k, seg in enumerate(segments)]
@@ -247,6 +248,9 @@ class Redactor:
                             break
                         protected.add(i)
                 carry = True
+                for i in seg[1:]:  # "Mama Neema Women Group": named after a person, who stays private
+                    if fold(words[i - 1].text).rstrip(".") in _TITLES and i not in places_before:
+                        protected.discard(i)
             elif len(seg) > 1 and any(p in regions for i in seg[1:] for p in {fold(words[i].text), *fold(
                     words[i].text).split("-")}) and not _is_name(
                     fold(words[seg[0]].text)):  # "Caritas Uganda", not "Upendo Kabeya" (Kabeya: a town, a name)
