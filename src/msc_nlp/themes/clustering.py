@@ -155,20 +155,21 @@ def _cut(z: np.ndarray, sub: np.ndarray, tree: np.ndarray, k: int) -> np.ndarray
     return (z @ centroids.T).argmax(axis=1)
 
 
-def partition_count_scores(z: np.ndarray, ks: Sequence[int], *, n_sub: int, n_null: int = 2,
-                           max_rows: int = 600, random_state: int = 0) -> dict[int, float]:
-    """:func:`theme_count_scores` for the partition strategy: for each k, the cosine silhouette of the
-    k-group cut of the sub-cluster tree minus the mean silhouette the same procedure reaches on ``n_null``
-    featureless samples (Gaussians with the rows' covariance), on the first ``max_rows`` rows (callers pass
-    a canonical order). Negative for every k when the rows share one topic."""
+def partition_count_scores(z: np.ndarray, ks: Sequence[int], *, n_sub: int, n_neighbors: int = 15,
+                           n_null: int = 2, max_rows: int = 600, random_state: int = 0) -> dict[int, float]:
+    """:func:`theme_count_scores` for the partition strategy: on the first ``max_rows`` rows (callers pass a
+    canonical order), for each k, the cosine silhouette of the k-group cut of the sub-cluster tree minus the
+    mean silhouette that the same procedure (smoothing included) reaches on ``n_null`` featureless samples
+    (Gaussians with the rows' covariance). Negative for every k when the rows share one topic."""
     from sklearn.metrics import silhouette_score
 
     rng = np.random.default_rng(random_state)
-    x = z[:max_rows]
+    x = np.asarray(z[:max_rows], dtype=np.float64)
     n_sub = max(2, min(n_sub, len(x) // 5))
+    m = min(n_neighbors, max(1, len(x) // 10))
     scores: dict[int, list[float]] = {int(k): [] for k in ks}
     for y in [x] + [_null_like(x, rng) for _ in range(n_null)]:
-        y = y / np.maximum(np.linalg.norm(y, axis=1, keepdims=True), 1e-12)
+        y = neighbour_smooth(y / np.maximum(np.linalg.norm(y, axis=1, keepdims=True), 1e-12), m)
         sub, tree = _subclusters(y, n_sub, random_state)
         dist = np.clip(1.0 - y @ y.T, 0.0, None)
         np.fill_diagonal(dist, 0.0)
@@ -190,11 +191,12 @@ def cluster_partition(z: np.ndarray, *, n_themes: int | None, max_themes: int, r
     n = len(z)
     if n < 4:
         return np.zeros(n, dtype=int)
-    zs = neighbour_smooth(z, min(n_neighbors, max(1, n // 10)))
+    z = np.asarray(z, dtype=np.float64)
     n_sub = max(2, min(n_sub, n // 5))
     if n_themes is None:
         upper = max(2, min(max_themes, n_sub))
-        scores = partition_count_scores(zs, range(2, upper + 1), n_sub=n_sub, random_state=random_state)
+        scores = partition_count_scores(z, range(2, upper + 1), n_sub=n_sub, n_neighbors=n_neighbors,
+                                        random_state=random_state)
         k = max(scores, key=lambda kk: (round(scores[kk], 6), -kk))
         if scores[k] <= 0:
             return np.zeros(n, dtype=int)
@@ -202,5 +204,6 @@ def cluster_partition(z: np.ndarray, *, n_themes: int | None, max_themes: int, r
         k = min(n_themes, n_sub)
     if k <= 1:
         return np.zeros(n, dtype=int)
+    zs = neighbour_smooth(z, min(n_neighbors, max(1, n // 10)))
     sub, tree = _subclusters(zs, n_sub, random_state)
     return _cut(zs, sub, tree, k)

@@ -70,8 +70,8 @@ class ThemeModel:
     embedding_model:
         The model that embeds seed/fixed theme descriptions; it must be the one the stories were embedded with.
     random_state:
-        Seed of every stochastic step (k-means, the null samples, UMAP). Input order never matters: stories are put in a canonical
-        order (by text hash and id) before clustering.
+        Seed of every stochastic step (k-means, the null samples, UMAP). Input order never matters: stories
+        are put in a canonical order (by text hash and id) before clustering.
 
     Learned attributes: ``assignments_`` (DataFrame, one row per story in input order: ``story_id``,
     ``theme_id``, ``theme_label``, ``theme_similarity``, ``outlier``), ``themes_`` (DataFrame, one row per
