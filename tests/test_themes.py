@@ -324,6 +324,8 @@ def test_neighbour_smoothing_keeps_shape_and_pulls_towards_neighbours() -> None:
     s = neighbour_smooth(x, 5, block=7)  # blocks must not change the result
     assert s.shape == x.shape and np.allclose(np.linalg.norm(s, axis=1), 1.0)
     assert np.allclose(s, neighbour_smooth(x, 5))
+    capped = neighbour_smooth(x, 5, max_reference=60)  # neighbours from the first 60 rows only
+    assert capped.shape == s.shape and not np.allclose(capped, s)
     centres = np.stack([x[gold == g].mean(axis=0) for g in range(3)])
     own = lambda v: (v @ centres.T)[np.arange(len(v)), gold].mean()  # noqa: E731
     assert own(s) > own(x)

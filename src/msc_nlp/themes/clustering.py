@@ -113,21 +113,25 @@ def merge_clusters(x: np.ndarray, labels: np.ndarray, max_themes: int) -> np.nda
     return np.array([mapping.get(lab, -1) for lab in labels], dtype=int)
 
 
-def neighbour_smooth(z: np.ndarray, n_neighbors: int, *, block: int = 2048) -> np.ndarray:
+def neighbour_smooth(z: np.ndarray, n_neighbors: int, *, block: int = 2048, max_reference: int = 10_000
+                     ) -> np.ndarray:
     """Each row averaged with the mean of its ``n_neighbors`` nearest rows (cosine; exact, in blocks of
     ``block`` rows so memory stays ``block x n``), then L2-normalised. A one-step neighbourhood smoothing:
-    what a story shares with its neighbours (the topic) is kept, what is its own (wording, length) shrinks."""
+    what a story shares with its neighbours (the topic) is kept, what is its own (wording, length) shrinks.
+    Neighbours are looked for among the first ``max_reference`` rows (callers pass a canonical order), so the
+    cost grows linearly beyond that many rows."""
     n = len(z)
-    m = int(min(n_neighbors, n - 1))
+    ref = min(n, max_reference)
+    m = int(min(n_neighbors, ref - 1))
     if m < 1:
-        return z
+        return np.asarray(z, dtype=np.float64)
     z32 = np.ascontiguousarray(z, dtype=np.float32)
     out = np.empty_like(z32)
     for start in range(0, n, block):
-        sims = z32[start:start + block] @ z32.T
+        sims = z32[start:start + block] @ z32[:ref].T
         rows = np.arange(len(sims))
-        sims[rows, start + rows] = -np.inf  # not its own neighbour
-        # sort the m best by (similarity desc, index asc) so that ties cannot depend on the partition routine
+        own = start + rows < ref
+        sims[rows[own], (start + rows)[own]] = -np.inf  # not its own neighbour
         top = np.argpartition(-sims, m - 1, axis=1)[:, :m]
         out[start:start + block] = z32[start:start + block] + z32[top].mean(axis=1)
     norms = np.linalg.norm(out, axis=1, keepdims=True)
