@@ -290,7 +290,8 @@ def main() -> None:
           "k beats it. From 300 stories (the SIB-200 rows): the partition strategy (no UMAP): each centred "
           "vector averaged with its 15 nearest neighbours, k-means into 60 sub-clusters, a Ward tree over their "
           "centroids cut into k themes (k in 2..12 by the same silhouette-over-null criterion on 600 stories), "
-          "every story moved to its nearest theme centroid (no outliers).", "",
+          "every story moved to its nearest theme centroid, then to the majority theme of itself and its 5 nearest "
+          "neighbours (no outliers).", "",
           *table(results, res_cols), "",
           "Embedding seconds (this run, cache: " + ("on" if args.cache else "off") + "): "
           + "; ".join(f"{n} / {m}: {s:.1f}" for (n, m), s in embed_secs.items()), "",

