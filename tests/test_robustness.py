@@ -11,8 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from msc_nlp import analyze, detect_language, read_selection, read_stories
+from msc_nlp import analyze, detect_language, embed, read_selection, read_stories
 from msc_nlp.errors import InputError, MscNlpError
+from msc_nlp.themes import ThemeModel
 
 CODES = {"nl", "en", "fr", "other", "und"}
 cells = st.one_of(st.none(), st.integers(-10**6, 10**6), st.floats(allow_nan=True), st.text(max_size=80))
@@ -97,12 +98,16 @@ def test_numeric_and_missing_ids_survive(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_bertopic_path_opens_no_socket(no_network: list, sample_frame: pd.DataFrame) -> None:
+def test_large_collection_paths_open_no_socket(no_network: list, sample_frame: pd.DataFrame) -> None:
     # distinct texts: exact duplicates are not themed as stories of their own
     frame = pd.concat([sample_frame.assign(story_id=sample_frame["story_id"] + f"-{k}",
                                            text=sample_frame["text"] + f" (copy {k})") for k in range(5)])
     result = analyze(frame)
-    assert result.manifest["models"]["theme_strategy"] == "bertopic" and len(result.stories) == len(frame)
+    assert result.manifest["models"]["theme_strategy"] == "partition" and len(result.stories) == len(frame)
+    texts = frame["text"].tolist()
+    model = ThemeModel(strategy="bertopic").fit(texts, embed(texts, align=False),
+                                                result.stories["language"].tolist())
+    assert model.strategy_ == "bertopic"
     assert no_network == []
 
 

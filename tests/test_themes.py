@@ -272,3 +272,60 @@ def test_e5_small_embeds_offline_with_its_version_in_the_model_id(no_network) ->
     assert choose_model("auto", ["a short story"] * 10) == "e5-small"
     assert choose_model("auto", ["word " * 500] * 300) == "use-multilingual"
     assert choose_model("use-multilingual", ["x"]) == "use-multilingual"
+
+
+def _blobs(k: int, per: int, dim: int = 24, spread: float = 0.35, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """k well-separated groups of unit vectors around random directions (a toy collection)."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(k, dim))
+    gold = np.repeat(np.arange(k), per)
+    x = centres[gold] / np.linalg.norm(centres[gold], axis=1, keepdims=True) + rng.normal(scale=spread / np.sqrt(
+        dim), size=(k * per, dim))
+    return x / np.linalg.norm(x, axis=1, keepdims=True), gold
+
+
+def test_partition_count_criterion_finds_the_groups_and_none_in_noise() -> None:
+    from sklearn.metrics import adjusted_rand_score
+
+    from msc_nlp.themes.clustering import cluster_partition, partition_count_scores
+
+    x, gold = _blobs(5, 60)
+    z = x - x.mean(axis=0)
+    scores = partition_count_scores(z, range(2, 9), n_sub=30)
+    assert max(scores, key=scores.get) == 5 and scores[5] > 0
+    labels = cluster_partition(z, n_themes=None, max_themes=12)
+    assert adjusted_rand_score(gold, labels) > 0.95
+    noise = np.random.default_rng(1).normal(size=(300, 24))  # featureless: one theme
+    assert len(set(cluster_partition(noise, n_themes=None, max_themes=12))) == 1
+    assert len(set(cluster_partition(z, n_themes=3, max_themes=3))) == 3  # n_themes overrides
+
+
+@pytest.mark.slow
+def test_partition_strategy_is_deterministic_and_order_independent() -> None:
+    x, _ = _blobs(6, 51, dim=512, spread=0.9, seed=2)  # overlapping groups; 512-d like the labels model
+    texts = [f"story {i}" for i in range(len(x))]
+    langs = ["en", "nl", "fr"] * (len(x) // 3)
+    ids = [f"s{i}" for i in range(len(x))]
+    first = ThemeModel(random_state=3).fit(texts, x, langs, ids=ids)
+    assert first.strategy_ == "partition" and not first.assignments_["outlier"].any()
+    again = ThemeModel(random_state=3).fit(texts, x, langs, ids=ids)
+    assert first.assignments_["theme_id"].tolist() == again.assignments_["theme_id"].tolist()
+    order = np.random.default_rng(0).permutation(len(x))
+    shuffled = ThemeModel(random_state=3).fit([texts[i] for i in order], x[order], [langs[i] for i in order],
+                                              ids=[ids[i] for i in order])
+    merged = first.assignments_.merge(shuffled.assignments_, on="story_id")
+    assert (merged["theme_id_x"] == merged["theme_id_y"]).all()
+
+
+def test_neighbour_smoothing_keeps_shape_and_pulls_towards_neighbours() -> None:
+    from msc_nlp.themes.clustering import neighbour_smooth
+
+    x, gold = _blobs(3, 30, spread=1.2)
+    s = neighbour_smooth(x, 5, block=7)  # blocks must not change the result
+    assert s.shape == x.shape and np.allclose(np.linalg.norm(s, axis=1), 1.0)
+    assert np.allclose(s, neighbour_smooth(x, 5))
+    capped = neighbour_smooth(x, 5, max_reference=60)  # neighbours from the first 60 rows only
+    assert capped.shape == s.shape and not np.allclose(capped, s)
+    centres = np.stack([x[gold == g].mean(axis=0) for g in range(3)])
+    own = lambda v: (v @ centres.T)[np.arange(len(v)), gold].mean()  # noqa: E731
+    assert own(s) > own(x)

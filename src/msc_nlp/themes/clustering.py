@@ -8,7 +8,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["cluster_small", "cluster_bertopic", "merge_clusters", "theme_count_scores"]
+__all__ = ["cluster_small", "cluster_partition", "cluster_bertopic", "merge_clusters", "theme_count_scores",
+           "partition_count_scores", "neighbour_smooth", "nearest_neighbours", "neighbour_vote"]
 
 
 def _ward(x: np.ndarray, k: int) -> np.ndarray:
@@ -110,3 +111,129 @@ def merge_clusters(x: np.ndarray, labels: np.ndarray, max_themes: int) -> np.nda
         centroids)
     mapping = dict(zip(ids, groups))
     return np.array([mapping.get(lab, -1) for lab in labels], dtype=int)
+
+
+def nearest_neighbours(z: np.ndarray, n_neighbors: int, *, block: int = 2048, max_reference: int = 10_000
+                       ) -> np.ndarray:
+    """Indices of each row's ``n_neighbors`` most similar rows (dot product of unit rows = cosine; itself
+    excluded), looked for among the first ``max_reference`` rows (callers pass a canonical order, so the cost
+    grows linearly beyond that many rows); exact, in blocks of ``block`` rows (memory ``block x reference``)."""
+    n = len(z)
+    ref = min(n, max_reference)
+    m = int(min(n_neighbors, ref - 1))
+    z32 = np.ascontiguousarray(z, dtype=np.float32)
+    out = np.empty((n, max(m, 0)), dtype=np.int64)
+    if m < 1:
+        return out
+    for start in range(0, n, block):
+        sims = z32[start:start + block] @ z32[:ref].T
+        rows = np.arange(len(sims))
+        own = start + rows < ref
+        sims[rows[own], (start + rows)[own]] = -np.inf  # not its own neighbour
+        out[start:start + block] = np.argpartition(-sims, m - 1, axis=1)[:, :m]
+    return out
+
+
+def neighbour_smooth(z: np.ndarray, n_neighbors: int, *, block: int = 2048, max_reference: int = 10_000
+                     ) -> np.ndarray:
+    """Each row averaged with the mean of its ``n_neighbors`` nearest rows (:func:`nearest_neighbours`), then
+    L2-normalised. A one-step neighbourhood smoothing: what a story shares with its neighbours (the topic) is
+    kept, what is its own (wording, length) shrinks."""
+    top = nearest_neighbours(z, n_neighbors, block=block, max_reference=max_reference)
+    if top.shape[1] == 0:
+        return np.asarray(z, dtype=np.float64)
+    z32 = np.asarray(z, dtype=np.float32)
+    out = z32 + z32[top].mean(axis=1)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return (out / np.where(norms == 0, 1, norms)).astype(np.float64)
+
+
+def neighbour_vote(z: np.ndarray, labels: np.ndarray, n_neighbors: int = 5) -> np.ndarray:
+    """One round of majority vote: each row takes the label most common among itself and its
+    ``n_neighbors`` nearest rows (its own label wins ties). Stories that say the same thing (translations
+    above all) then share a theme at the borders between themes."""
+    top = nearest_neighbours(z, n_neighbors)
+    if top.shape[1] == 0:
+        return labels
+    n, k = len(labels), int(labels.max()) + 1
+    votes = np.zeros((n, k))
+    np.add.at(votes, (np.repeat(np.arange(n), top.shape[1]), labels[top].ravel()), 1.0)
+    votes[np.arange(n), labels] += 1.001
+    return votes.argmax(axis=1)
+
+
+def _subclusters(z: np.ndarray, n_sub: int, random_state: int) -> tuple[np.ndarray, np.ndarray]:
+    """k-means over-clustering (``n_sub`` small, tight groups) and the Ward tree over their centroids."""
+    from scipy.cluster.hierarchy import linkage
+    from sklearn.cluster import KMeans
+
+    km = KMeans(n_clusters=n_sub, n_init=1, random_state=random_state).fit(z)
+    return km.labels_.astype(int), linkage(km.cluster_centers_, method="ward")
+
+
+def _cut(z: np.ndarray, sub: np.ndarray, tree: np.ndarray, k: int) -> np.ndarray:
+    """Cut the centroid tree into ``k`` groups, then move every row to its nearest group centroid (cosine):
+    one k-means step in the full space, so a row is never bound by a wrong sub-cluster."""
+    from scipy.cluster.hierarchy import fcluster
+
+    groups = fcluster(tree, k, criterion="maxclust")[sub]
+    ids = np.unique(groups)
+    centroids = np.stack([z[groups == g].mean(axis=0) for g in ids])
+    centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
+    return (z @ centroids.T).argmax(axis=1)
+
+
+def partition_count_scores(z: np.ndarray, ks: Sequence[int], *, n_sub: int, n_neighbors: int = 15,
+                           n_null: int = 2, max_rows: int = 600, random_state: int = 0) -> dict[int, float]:
+    """:func:`theme_count_scores` for the partition strategy: on the first ``max_rows`` rows (callers pass a
+    canonical order), for each k, the cosine silhouette of the k-group cut of the sub-cluster tree minus the
+    mean silhouette that the same procedure (smoothing included) reaches on ``n_null`` featureless samples
+    (Gaussians with the rows' covariance). Negative for every k when the rows share one topic."""
+    from sklearn.metrics import silhouette_score
+
+    rng = np.random.default_rng(random_state)
+    x = np.asarray(z[:max_rows], dtype=np.float64)
+    n_sub = max(2, min(n_sub, len(x) // 5))
+    m = min(n_neighbors, max(1, len(x) // 10))
+    scores: dict[int, list[float]] = {int(k): [] for k in ks}
+    for y in [x] + [_null_like(x, rng) for _ in range(n_null)]:
+        y = neighbour_smooth(y / np.maximum(np.linalg.norm(y, axis=1, keepdims=True), 1e-12), m)
+        sub, tree = _subclusters(y, n_sub, random_state)
+        dist = np.clip(1.0 - y @ y.T, 0.0, None)
+        np.fill_diagonal(dist, 0.0)
+        for k in scores:
+            labels = _cut(y, sub, tree, k)
+            scores[k].append(silhouette_score(dist, labels, metric="precomputed") if len(set(labels)) > 1
+                             else 0.0)
+    return {k: float(v[0] - np.mean(v[1:])) for k, v in scores.items()}
+
+
+def cluster_partition(z: np.ndarray, *, n_themes: int | None, max_themes: int, random_state: int = 0,
+                      n_neighbors: int = 15, n_sub: int = 60, n_vote: int = 5) -> np.ndarray:
+    """Themes for larger collections without UMAP: smooth each centred story vector with its nearest
+    neighbours (:func:`neighbour_smooth`), over-cluster with k-means into ``n_sub`` groups, build a Ward tree
+    over their centroids and cut it into k themes; every story then goes to its nearest theme centroid (no
+    outliers), and finally to the theme most of its ``n_vote`` nearest neighbours are in
+    (:func:`neighbour_vote`: chosen on SIB-200 train+dev, where it raised cross-lingual consistency from 0.86
+    to 0.93 at the same NMI). Without ``n_themes``, k in [2, max_themes] is chosen as in
+    :func:`cluster_small` (silhouette excess over featureless data; one theme when no k beats it). Rows are
+    expected in a canonical order; deterministic given ``random_state``."""
+    n = len(z)
+    if n < 4:
+        return np.zeros(n, dtype=int)
+    z = np.asarray(z, dtype=np.float64)
+    n_sub = max(2, min(n_sub, n // 5))
+    if n_themes is None:
+        upper = max(2, min(max_themes, n_sub))
+        scores = partition_count_scores(z, range(2, upper + 1), n_sub=n_sub, n_neighbors=n_neighbors,
+                                        random_state=random_state)
+        k = max(scores, key=lambda kk: (round(scores[kk], 6), -kk))
+        if scores[k] <= 0:
+            return np.zeros(n, dtype=int)
+    else:
+        k = min(n_themes, n_sub)
+    if k <= 1:
+        return np.zeros(n, dtype=int)
+    zs = neighbour_smooth(z, min(n_neighbors, max(1, n // 10)))
+    sub, tree = _subclusters(zs, n_sub, random_state)
+    return neighbour_vote(zs, _cut(zs, sub, tree, k), n_vote)
