@@ -3,7 +3,7 @@ recall (names, phones, e-mails removed) and precision (places, organisations, da
 kept) — on sets in ``corpora/eval`` and ``tests/data``. Writes ``benchmarks/results/panels.{json,md}``.
 
     python benchmarks/panels.py            # development sets only
-    python benchmarks/panels.py --test     # also the held-out corpora/eval/redaction_test_3.json (measure once)
+    python benchmarks/panels.py --test     # also the held-out corpora/eval/redaction_test_4.json (measure once)
 
 Each story goes through the redactor the way a panel pack does it: its title, text and why_significant together,
 in the language msc_nlp detects; nothing from the set (no keep list, no places) is passed to the redactor.
@@ -24,8 +24,10 @@ DEV = {"redaction_dev": ROOT / "corpora" / "eval" / "redaction_dev.json",
        "redaction_heldout (tests/data, now dev)": ROOT / "tests" / "data" / "redaction_heldout.json",
        "redaction_heldout_2 (tests/data, now dev)": ROOT / "tests" / "data" / "redaction_heldout_2.json",
        "redaction_test (now dev: its one leak was studied)": ROOT / "corpora" / "eval" / "redaction_test.json",
-       "redaction_test_2 (now dev: its five leaks were studied)": ROOT / "corpora" / "eval" / "redaction_test_2.json"}
-TEST = {"redaction_test_3 (held out)": ROOT / "corpora" / "eval" / "redaction_test_3.json"}
+       "redaction_test_2 (now dev: its five leaks were studied)": ROOT / "corpora" / "eval" / "redaction_test_2.json",
+       "redaction_test_3 (now dev: its leaks were studied)": ROOT / "corpora" / "eval" / "redaction_test_3.json"}
+#: Held out: written by an outside writer, measured once with ``--test``; a set not written yet is skipped.
+TEST = {"redaction_test_4 (held out)": ROOT / "corpora" / "eval" / "redaction_test_4.json"}
 
 
 def load(path: Path) -> list[dict]:
@@ -64,7 +66,11 @@ def measure(path: Path) -> dict:
                 continue
             k = _kind(item)
             removed[k][1] += 1
-            if item in after:
+            # a name inside an item to keep is no leak: "Hope" in "Hope for Girls Initiative" is the organisation
+            outside = after
+            for keep in sorted((x for x in s["keep"] if item in x and x != item), key=len, reverse=True):
+                outside = outside.replace(keep, "\0")
+            if item in outside:
                 leaks.append(f"{s['id']}: {item}")
             else:
                 removed[k][0] += 1
@@ -102,7 +108,7 @@ def main() -> None:
 
     sets = dict(DEV)
     if "--test" in sys.argv:
-        sets.update(TEST)
+        sets.update({name: path for name, path in TEST.items() if path.exists()})  # not written yet: skipped
     result = analyze(ROOT / "corpora" / "sample" / "stories.csv", random_state=0)
     pack = panel_pack(result, shortlist=12)
     short = pack.stories.set_index("story_id").loc[pack.shortlist]
