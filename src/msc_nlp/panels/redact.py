@@ -252,8 +252,9 @@ class Redactor:
                     if fold(words[i - 1].text).rstrip(".") in _TITLES and i not in places_before:
                         protected.discard(i)
             elif len(seg) > 1 and any(p in regions for i in seg[1:] for p in {fold(words[i].text), *fold(
-                    words[i].text).split("-")}) and not _is_name(
-                    fold(words[seg[0]].text)):  # "Caritas Uganda", not "Upendo Kabeya" (Kabeya: a town, a name)
+                    words[i].text).split("-")}) and not _is_name(fold(words[seg[0]].text)) and (
+                    _known_word(words[seg[0]].text) or words[seg[0]].text.isupper() or _camel(words[seg[0]].text)
+            ):  # "Caritas Uganda", "Healthy Mothers Rwanda"; not "Upendo Kabeya", "Mugisha Kigali" (a town, a name)
                 protected.update(seg)
             elif seg[0] > 0 and fold(words[seg[0] - 1].text) in ORG_HEADS | GEO_HEADS and not words[seg[0] - 1].text[
                     0].isupper() and _adjacent(text, words[seg[0] - 1:seg[0] + 1]) and not _is_name(
@@ -336,8 +337,10 @@ class Redactor:
             parts = key.split("-")
             if caps[i] and (i not in protected or i in weak) and key in known:
                 flagged[i] = True  # a name found elsewhere in the story, even if it is a town too ("Kabeya")
-            elif not caps[i]:  # a name found in the story, written in lower case ("asante sana neema")
-                flagged[i] = key in known and key not in stops and zipf[i] < self.rare_zipf
+            elif not caps[i]:  # a name in lower case: "asante sana neema", "hongera mercy, umeshinda!"
+                flagged[i] = key not in stops and len(key) > 2 and not key.isdigit() and (
+                    (key in known and (zipf[i] < self.rare_zipf or _foreign_context(words, i, zipf)))
+                    or (key in firsts and not _ordinary_anywhere(key, self.rare_zipf)))
             elif (w.prev in _TITLES or w.prev.rstrip(".") in _TITLES) and (i not in protected or i in weak) and \
                     key not in \
                     _TITLES and not (w.text.isupper() and len(w.text) > 1) and (i == 0 or words[i - 1].end < w.start):
@@ -496,6 +499,31 @@ def _phrases(countries: tuple[str, ...], own: tuple[str, ...]) -> frozenset[str]
 @lru_cache(maxsize=32)
 def _folded_phrases(phrases: tuple[str, ...]) -> frozenset[str]:
     return frozenset(fold(p.strip()) for p in phrases for p in re.split(r"[,;/]", p) if p.strip())
+
+
+#: A word some lexicon knows at least this often (Zipf) is a word, not only a name: "Caritas", "Oxfam", "Cordaid"
+#: are; "Mugisha" (1.5) is not.
+_KNOWN_ZIPF = 2.0
+#: A neighbour rarer than this in the story's language is from another language: a quote ("hongera mercy").
+_FOREIGN_ZIPF = 1.0
+
+
+def _known_word(word: str) -> bool:
+    """Whether any lexicon (nl, en, fr, de, af, sw) knows ``word`` as a word, not only as a name."""
+    return _word_zipf(word, "") >= _KNOWN_ZIPF
+
+
+def _ordinary_anywhere(key: str, zipf: float) -> bool:
+    """Whether ``key`` is an ordinary word of Dutch, English or French (Zipf at least ``zipf``) or of Swahili (in
+    its word list at all): "imani", "baraka", "hope" are; "sanne", "wanjiku" are not."""
+    return _word_zipf(key, "sw") > 0 or max(_word_zipf(key, lang) for lang in ("nl", "en", "fr")) >= zipf
+
+
+def _foreign_context(words: Sequence[_Word], i: int, zipf: np.ndarray) -> bool:
+    """Whether a word beside word ``i`` is foreign to the story's language: a lower-case name in a quote in another
+    language ("asante sanne, bwawa limejaa!" in a Dutch story) is not the ordinary word it spells."""
+    return any(0 <= j < len(words) and words[j].text.isalpha() and words[j].text.islower()
+               and zipf[j] < _FOREIGN_ZIPF for j in (i - 1, i + 1))
 
 
 def _is_name(key: str) -> bool:
