@@ -55,6 +55,15 @@ _LOCATIVE = {"in", "near", "nabij", "dans", "à", "au", "mjini", "katika", "kwen
 #: Locatives that also take a person ("a call from Nzuzi", "dit à Kasongo", "schreef naar Mapendo"): an unknown
 #: word after one is kept there, but it is not a place for the rest of the story.
 _WEAK_LOCATIVE = {"à", "from", "naar", "vers", "au", "te"}
+#: Words of telling, asking, sending and giving: after them "à", "from", "naar" name a person ("a call from
+#: Nzuzi", "dit à Kasongo", "schreef naar Mapendo", "merci à Espoir"), not a place ("maisons à Kayogoro").
+_TO_PERSON = frozenset(fold(w) for w in """call calls called phone phoned message messages letter letters sms text
+texts email mail note gift gifts help support loan visit visits visited thanks thank said says say told tell wrote
+writes write asked asks ask sent send sends gave give gives came learned learnt heard advice news greetings money
+dit dis dire disait écrit écrire écrivait demandé demande demander parlé parle parler téléphoné téléphone appel
+appelé lettre message envoyé envoie donné donne donner merci répondu raconté expliqué offert prêté visite
+zei zegt zeggen schreef schrijft vroeg vraagt belde belt bel stuurde stuurt sturen gaf geeft geven brief bericht
+berichtje telefoontje hulp steun vertelde vertelt legde antwoordde dank bedankt cadeau lening""".split())
 #: Two-word locatives: "karibu na Goma", "près de Kavumu", "close to Lira", "vlakbij Zwolle".
 _NEAR = {"karibu", "près", "pres", "loin", "close", "next", "outside", "around", "autour", "dichtbij", "vlakbij",
          "buiten", "kutoka", "depuis", "nje"}
@@ -355,9 +364,10 @@ class Redactor:
                 continue
             elif key in firsts or all(p in firsts for p in parts) or (not w.at_start and key in lasts):
                 flagged[i] = True
-            elif (w.prev in _LOCATIVE and not _possessive(text, w)) or (not w.at_start and w.prev in articles) or \
-                    fold(w.prev) in ORG_HEADS:  # "in Kamembe", but not "in Kabeya's shop"
-                continue
+            elif (w.prev in _LOCATIVE and not _possessive(text, w) and not _to_a_person(words, i)) or (
+                    not w.at_start and w.prev in articles and not _family_next(text, words, i)) or fold(
+                    w.prev) in ORG_HEADS:  # "in Kamembe", "the Kapsoit road"; not "in Kabeya's shop", "the Wekesa
+                continue  # family", "a call from Nzuzi", "dit à Kasongo" (a gazetteer place there is kept above)
             elif not w.at_start:  # a common word inside a longer proper name ("Kleurrijk Onderwijs") is no person
                 flagged[i] = zipf[i] < self.common_zipf or not in_run[i]
             else:
@@ -524,6 +534,23 @@ def _foreign_context(words: Sequence[_Word], i: int, zipf: np.ndarray) -> bool:
     language ("asante sanne, bwawa limejaa!" in a Dutch story) is not the ordinary word it spells."""
     return any(0 <= j < len(words) and words[j].text.isalpha() and words[j].text.islower()
                and zipf[j] < _FOREIGN_ZIPF for j in (i - 1, i + 1))
+
+
+def _to_a_person(words: Sequence[_Word], i: int) -> bool:
+    """Whether word ``i`` follows a weak locative ("à", "from", "naar"...) after a word of telling, sending or
+    giving: "a call from Nzuzi", "dit à Kasongo" name a person."""
+    return words[i].prev in _WEAK_LOCATIVE and i > 1 and fold(words[i - 2].text) in _TO_PERSON
+
+
+#: Words after which "the/de/la <Capitalised>" is a family, so a family name: "the Wekesa family", "de familie".
+_FAMILY = frozenset("""family families household clan home house familie gezin huishouden famille foyer maison
+ménage menage""".split())
+
+
+def _family_next(text: str, words: Sequence[_Word], i: int) -> bool:
+    """Whether word ``i`` is followed by a family word ("the Wekesa family", "la famille"), or is plural in the
+    English way of naming a family ("the Mwangis" is caught as rare anyway)."""
+    return i + 1 < len(words) and words[i + 1].text.lower() in _FAMILY and _adjacent(text, words[i:i + 2])
 
 
 def _is_name(key: str) -> bool:
