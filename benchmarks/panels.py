@@ -44,6 +44,16 @@ def _kind(item: str) -> str:
     return "email" if "@" in item else "phone" if sum(c.isdigit() for c in item) >= 6 else "name"
 
 
+def _keep_kind(item: str) -> str:
+    """An item to keep is a gazetteer place (a whole place name of the built-in gazetteer), an organisation or
+    other capitalised name (not in the gazetteer: orgs, villages, landmarks), or other (dates, amounts, quotes)."""
+    from msc_nlp.panels.lexicons import FOCUS_COUNTRIES, fold, place_names
+
+    if fold(item) in place_names(FOCUS_COUNTRIES):
+        return "place"
+    return "organisation" if item[:1].isupper() and not any(c.isdigit() for c in item) else "other"
+
+
 def measure(path: Path) -> dict:
     from msc_nlp.language.detector import detect_language
     from msc_nlp.panels import Redactor
@@ -58,6 +68,7 @@ def measure(path: Path) -> dict:
     removed = {"name": [0, 0], "phone": [0, 0], "email": [0, 0]}
     leaks, lost = [], []
     kept = [0, 0]
+    by_kind = {"place": [0, 0], "organisation": [0, 0], "other": [0, 0]}
     other = [0, 0]
     for s, red in zip(stories, out):
         before, after = " \n ".join(s.get(f) or "" for f in FIELDS), " \n ".join(red.values())
@@ -76,9 +87,12 @@ def measure(path: Path) -> dict:
                 removed[k][0] += 1
         for item in dict.fromkeys(s["keep"]):
             if item in before:
+                kind = _keep_kind(item)
                 kept[1] += 1
+                by_kind[kind][1] += 1
                 if item in after:
                     kept[0] += 1
+                    by_kind[kind][0] += 1
                 else:
                     lost.append(f"{s['id']}: {item}")
         # every other capitalised word (not part of an item to remove or keep): ordinary words, kept?
@@ -93,7 +107,9 @@ def measure(path: Path) -> dict:
             "names": removed["name"][1], "names_removed": ratio["name"], "phones": removed["phone"][1],
             "phones_removed": ratio["phone"], "emails": removed["email"][1], "emails_removed": ratio["email"],
             "leaks": leaks, "keep_items": kept[1], "kept": kept[0] / kept[1] if kept[1] else None,
-            "lost": lost, "other_capitalised": other[1],
+            "lost": lost, "keep_by_kind": {k: {"items": v[1], "kept": v[0] / v[1] if v[1] else None}
+                                           for k, v in by_kind.items()},
+            "other_capitalised": other[1],
             "other_capitalised_kept": other[0] / other[1] if other[1] else None,
             "ms_per_story": round(1000 * seconds / max(1, len(stories)), 1)}
 

@@ -305,7 +305,7 @@ class Redactor:
                 out.add(i)  # "village of Mwandiga", "wilaya ya Mvomero"
             elif (w.prev in _LOCATIVE or (i > 1 and w.prev in {"na", "de", "to", "d", "van", "ya"} and words[
                     i - 2].text.lower() in _NEAR)) and (key in phrases or (not _is_name(key) and w.prev not in
-                                                                        _WEAK_LOCATIVE)):
+                                                                        _WEAK_LOCATIVE)) and not _to_a_person(words, i):
                 out.add(i)  # "in Goma", "karibu na Goma", "près de Kavumu"
             elif not _is_name(key):  # "from Uwinkingi and Mudasomwa", "de Kinigi en Busogo", "d'Uvira et de Kabare"
                 j = i - 1
@@ -348,7 +348,8 @@ class Redactor:
                 flagged[i] = True  # a name found elsewhere in the story, even if it is a town too ("Kabeya")
             elif not caps[i]:  # a name in lower case: "asante sana neema", "hongera mercy, umeshinda!"
                 flagged[i] = key not in stops and len(key) > 2 and not key.isdigit() and (
-                    (key in known and (zipf[i] < self.rare_zipf or _foreign_context(words, i, zipf)))
+                    (key in known and (zipf[i] < self.rare_zipf or (
+                        language in ("nl", "en", "fr") and _foreign_context(words, i, zipf))))
                     or (key in firsts and not _ordinary_anywhere(key, self.rare_zipf)))
             elif (w.prev in _TITLES or w.prev.rstrip(".") in _TITLES) and (i not in protected or i in weak) and \
                     key not in \
@@ -360,7 +361,8 @@ class Redactor:
                 flagged[i] = True  # "zijn vrouw Ans" (Ans: a Belgian town too), "her husband Muhindo"
             elif not plain(i):
                 continue
-            elif w.prev in _LOCATIVE and key in phrases and not _possessive(text, w):  # "in Linda": the town
+            elif w.prev in _LOCATIVE and key in phrases and not _possessive(text, w) and not _to_a_person(
+                    words, i):  # "in Linda": the town; not "dit à Kasongo"
                 continue
             elif key in firsts or all(p in firsts for p in parts) or (not w.at_start and key in lasts):
                 flagged[i] = True
@@ -439,6 +441,13 @@ class Redactor:
             found[name] = spans
             words[name] = self._words(text, [(s, e) for s, e, _ in spans])
             protected[name], weak[name] = self._protected_spans(text, words[name])
+        towns = {fold(w.text) for name in fields for i, w in enumerate(words[name]) if i in protected[name]
+                 and w.prev in _LOCATIVE and w.prev not in _WEAK_LOCATIVE}  # "in Muramvya" somewhere in the story
+        for name in fields:  # "dit à Kasongo": a person, though a town too, unless a place elsewhere in the story
+            for i in [i for i in weak[name] if _to_a_person(words[name], i)
+                      and fold(words[name][i].text) not in towns]:
+                protected[name].discard(i)
+                weak[name].discard(i)
         places: dict[str, set[int]] = {}
         for name, text in fields.items():
             places[name], pairs = self._context_places(text, words[name], protected[name])
