@@ -135,15 +135,19 @@ class Redactor:
     stories come from and are read in, plus ``extra_regions``: your own), and any ``+<country code>`` number it
     finds possible; dates such as "12 03 2021" are not numbers of any region.
 
-    Names: a capitalised word is a place and kept when it is part of a place name of the gazetteer (whole names:
-    "Lake Victoria" keeps "Victoria" only there), of ``places``, of ``keep``, of an organisation name (a
-    capitalised run with a head word such as Cooperative, Stichting, Red Cross) or follows a locative word ("in
-    Kamembe"); it is an ordinary word when it is a month, day or language name, an acronym or a stop word.
-    Otherwise it is a name when it is a known first or family name ("Grace told us", "Mercy said"), follows a
-    title (Mr, Mama, Madame...), or — inside a sentence — is not a common word of the story's language; at the
-    start of a sentence when it is rare as a word (Zipf below ``rare_zipf``) or starts a run of names. A word
-    after a name ("Merel Vos") and particles inside names ("de Vries") are part of it, and a name found once is
-    redacted everywhere in the story (all its fields). This errs on the side of privacy: pass organisation
+    Names, by default: a capitalised word is a name unless evidence says it is not. It is kept when it is part
+    of a place name of the gazetteer (whole names: "Lake Victoria" keeps "Victoria" only there), of ``places``, of
+    ``keep``, of an organisation (a capitalised run with a head word such as Cooperative, Stichting, Red Cross, or a
+    word and a country: "Caritas Uganda", not "Mugisha Kigali"), a place by its context ("in Kamembe", "the village
+    of Mwandiga", "maisons à Kayogoro" but not "dit à Kasongo", "a call from Nzuzi"), a month, day or language
+    name, an acronym, a stop word, or an ordinary word of the story's language (at a sentence start: Zipf at least
+    ``rare_zipf``; inside a sentence: at least ``common_zipf`` and within a longer proper name). A known first
+    name is a name even when it is an ordinary word ("Grace told us", "Mercy said"), and so is a word after a
+    title (Mr, Mama, Madame...) or a kin word ("her husband Muhindo"). A word in lower case is a name when it is
+    in the first-name lists and no ordinary word of nl/en/fr/sw ("we visited wanjiku"), or when it is a name of
+    the story in a quote in another language ("hongera mercy, umeshinda!"). A word after a name ("Merel Vos")
+    and particles inside names ("de Vries") are part of it, and a name found once is redacted everywhere in the
+    story (all its fields). This errs on the side of privacy: pass organisation
     names in ``keep``.
     """
 
