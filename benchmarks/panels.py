@@ -174,7 +174,8 @@ def main() -> None:
            "`redaction_test_3` (20 stories by a third outside writer) was measured once (0.963 of 187 names: seven "
            "leaks, five of them names, two a name inside an organisation to keep); its leaks were then studied and "
            "the default turned to \"a name unless evidence says it is not\", so it is development data now. "
-           "`redaction_test_4` (by an outside writer, not yet written when these rules changed) is held out and "
+           "`redaction_test_4` (by an outside writer, written alongside these rules and never opened while they "
+           "were written) is held out and "
            "measured once with `--test`; it is skipped while the file does not exist. "
            "ms/story is the steady state, after the word lists and stop words "
            "have loaded (a few seconds, once per process), and depends on the machine's load."]
