@@ -55,6 +55,15 @@ _LOCATIVE = {"in", "near", "nabij", "dans", "à", "au", "mjini", "katika", "kwen
 #: Locatives that also take a person ("a call from Nzuzi", "dit à Kasongo", "schreef naar Mapendo"): an unknown
 #: word after one is kept there, but it is not a place for the rest of the story.
 _WEAK_LOCATIVE = {"à", "from", "naar", "vers", "au", "te"}
+#: Words of telling, asking, sending and giving: after them "à", "from", "naar" name a person ("a call from
+#: Nzuzi", "dit à Kasongo", "schreef naar Mapendo", "merci à Espoir"), not a place ("maisons à Kayogoro").
+_TO_PERSON = frozenset(fold(w) for w in """call calls called phone phoned message messages letter letters sms text
+texts email mail note gift gifts help support loan visit visits visited thanks thank said says say told tell wrote
+writes write asked asks ask sent send sends gave give gives came learned learnt heard advice news greetings money
+dit dis dire disait écrit écrire écrivait demandé demande demander parlé parle parler téléphoné téléphone appel
+appelé lettre message envoyé envoie donné donne donner merci répondu raconté expliqué offert prêté visite
+zei zegt zeggen schreef schrijft vroeg vraagt belde belt bel stuurde stuurt sturen gaf geeft geven brief bericht
+berichtje telefoontje hulp steun vertelde vertelt legde antwoordde dank bedankt cadeau lening""".split())
 #: Two-word locatives: "karibu na Goma", "près de Kavumu", "close to Lira", "vlakbij Zwolle".
 _NEAR = {"karibu", "près", "pres", "loin", "close", "next", "outside", "around", "autour", "dichtbij", "vlakbij",
          "buiten", "kutoka", "depuis", "nje"}
@@ -126,15 +135,19 @@ class Redactor:
     stories come from and are read in, plus ``extra_regions``: your own), and any ``+<country code>`` number it
     finds possible; dates such as "12 03 2021" are not numbers of any region.
 
-    Names: a capitalised word is a place and kept when it is part of a place name of the gazetteer (whole names:
-    "Lake Victoria" keeps "Victoria" only there), of ``places``, of ``keep``, of an organisation name (a
-    capitalised run with a head word such as Cooperative, Stichting, Red Cross) or follows a locative word ("in
-    Kamembe"); it is an ordinary word when it is a month, day or language name, an acronym or a stop word.
-    Otherwise it is a name when it is a known first or family name ("Grace told us", "Mercy said"), follows a
-    title (Mr, Mama, Madame...), or — inside a sentence — is not a common word of the story's language; at the
-    start of a sentence when it is rare as a word (Zipf below ``rare_zipf``) or starts a run of names. A word
-    after a name ("Merel Vos") and particles inside names ("de Vries") are part of it, and a name found once is
-    redacted everywhere in the story (all its fields). This errs on the side of privacy: pass organisation
+    Names, by default: a capitalised word is a name unless evidence says it is not. It is kept when it is part
+    of a place name of the gazetteer (whole names: "Lake Victoria" keeps "Victoria" only there), of ``places``, of
+    ``keep``, of an organisation (a capitalised run with a head word such as Cooperative, Stichting, Red Cross, or a
+    word and a country: "Caritas Uganda", not "Mugisha Kigali"), a place by its context ("in Kamembe", "the village
+    of Mwandiga", "maisons à Kayogoro" but not "dit à Kasongo", "a call from Nzuzi"), a month, day or language
+    name, an acronym, a stop word, or an ordinary word of the story's language (at a sentence start: Zipf at least
+    ``rare_zipf``; inside a sentence: at least ``common_zipf`` and within a longer proper name). A known first
+    name is a name even when it is an ordinary word ("Grace told us", "Mercy said"), and so is a word after a
+    title (Mr, Mama, Madame...) or a kin word ("her husband Muhindo"). A word in lower case is a name when it is
+    in the first-name lists and no ordinary word of nl/en/fr/sw ("we visited wanjiku"), or when it is a name of
+    the story in a quote in another language ("hongera mercy, umeshinda!"). A word after a name ("Merel Vos")
+    and particles inside names ("de Vries") are part of it, and a name found once is redacted everywhere in the
+    story (all its fields). This errs on the side of privacy: pass organisation
     names in ``keep``.
     """
 
@@ -252,8 +265,9 @@ class Redactor:
                     if fold(words[i - 1].text).rstrip(".") in _TITLES and i not in places_before:
                         protected.discard(i)
             elif len(seg) > 1 and any(p in regions for i in seg[1:] for p in {fold(words[i].text), *fold(
-                    words[i].text).split("-")}) and not _is_name(
-                    fold(words[seg[0]].text)):  # "Caritas Uganda", not "Upendo Kabeya" (Kabeya: a town, a name)
+                    words[i].text).split("-")}) and not _is_name(fold(words[seg[0]].text)) and (
+                    _known_word(words[seg[0]].text) or words[seg[0]].text.isupper() or _camel(words[seg[0]].text)
+            ):  # "Caritas Uganda", "Healthy Mothers Rwanda"; not "Upendo Kabeya", "Mugisha Kigali" (a town, a name)
                 protected.update(seg)
             elif seg[0] > 0 and fold(words[seg[0] - 1].text) in ORG_HEADS | GEO_HEADS and not words[seg[0] - 1].text[
                     0].isupper() and _adjacent(text, words[seg[0] - 1:seg[0] + 1]) and not _is_name(
@@ -295,7 +309,7 @@ class Redactor:
                 out.add(i)  # "village of Mwandiga", "wilaya ya Mvomero"
             elif (w.prev in _LOCATIVE or (i > 1 and w.prev in {"na", "de", "to", "d", "van", "ya"} and words[
                     i - 2].text.lower() in _NEAR)) and (key in phrases or (not _is_name(key) and w.prev not in
-                                                                        _WEAK_LOCATIVE)):
+                                                                        _WEAK_LOCATIVE)) and not _to_a_person(words, i):
                 out.add(i)  # "in Goma", "karibu na Goma", "près de Kavumu"
             elif not _is_name(key):  # "from Uwinkingi and Mudasomwa", "de Kinigi en Busogo", "d'Uvira et de Kabare"
                 j = i - 1
@@ -336,8 +350,11 @@ class Redactor:
             parts = key.split("-")
             if caps[i] and (i not in protected or i in weak) and key in known:
                 flagged[i] = True  # a name found elsewhere in the story, even if it is a town too ("Kabeya")
-            elif not caps[i]:  # a name found in the story, written in lower case ("asante sana neema")
-                flagged[i] = key in known and key not in stops and zipf[i] < self.rare_zipf
+            elif not caps[i]:  # a name in lower case: "asante sana neema", "hongera mercy, umeshinda!"
+                flagged[i] = key not in stops and len(key) > 2 and not key.isdigit() and (
+                    (key in known and (zipf[i] < self.rare_zipf or (
+                        language in ("nl", "en", "fr") and _foreign_context(words, i, zipf))))
+                    or (key in firsts and not _ordinary_anywhere(key, self.rare_zipf)))
             elif (w.prev in _TITLES or w.prev.rstrip(".") in _TITLES) and (i not in protected or i in weak) and \
                     key not in \
                     _TITLES and not (w.text.isupper() and len(w.text) > 1) and (i == 0 or words[i - 1].end < w.start):
@@ -348,13 +365,15 @@ class Redactor:
                 flagged[i] = True  # "zijn vrouw Ans" (Ans: a Belgian town too), "her husband Muhindo"
             elif not plain(i):
                 continue
-            elif w.prev in _LOCATIVE and key in phrases and not _possessive(text, w):  # "in Linda": the town
+            elif w.prev in _LOCATIVE and key in phrases and not _possessive(text, w) and not _to_a_person(
+                    words, i):  # "in Linda": the town; not "dit à Kasongo"
                 continue
             elif key in firsts or all(p in firsts for p in parts) or (not w.at_start and key in lasts):
                 flagged[i] = True
-            elif (w.prev in _LOCATIVE and not _possessive(text, w)) or (not w.at_start and w.prev in articles) or \
-                    fold(w.prev) in ORG_HEADS:  # "in Kamembe", but not "in Kabeya's shop"
-                continue
+            elif (w.prev in _LOCATIVE and not _possessive(text, w) and not _to_a_person(words, i)) or (
+                    not w.at_start and w.prev in articles and not _family_next(text, words, i)) or fold(
+                    w.prev) in ORG_HEADS:  # "in Kamembe", "the Kapsoit road"; not "in Kabeya's shop", "the Wekesa
+                continue  # family", "a call from Nzuzi", "dit à Kasongo" (a gazetteer place there is kept above)
             elif not w.at_start:  # a common word inside a longer proper name ("Kleurrijk Onderwijs") is no person
                 flagged[i] = zipf[i] < self.common_zipf or not in_run[i]
             else:
@@ -426,6 +445,13 @@ class Redactor:
             found[name] = spans
             words[name] = self._words(text, [(s, e) for s, e, _ in spans])
             protected[name], weak[name] = self._protected_spans(text, words[name])
+        towns = {fold(w.text) for name in fields for i, w in enumerate(words[name]) if i in protected[name]
+                 and w.prev in _LOCATIVE and w.prev not in _WEAK_LOCATIVE}  # "in Muramvya" somewhere in the story
+        for name in fields:  # "dit à Kasongo": a person, though a town too, unless a place elsewhere in the story
+            for i in [i for i in weak[name] if _to_a_person(words[name], i)
+                      and fold(words[name][i].text) not in towns]:
+                protected[name].discard(i)
+                weak[name].discard(i)
         places: dict[str, set[int]] = {}
         for name, text in fields.items():
             places[name], pairs = self._context_places(text, words[name], protected[name])
@@ -496,6 +522,48 @@ def _phrases(countries: tuple[str, ...], own: tuple[str, ...]) -> frozenset[str]
 @lru_cache(maxsize=32)
 def _folded_phrases(phrases: tuple[str, ...]) -> frozenset[str]:
     return frozenset(fold(p.strip()) for p in phrases for p in re.split(r"[,;/]", p) if p.strip())
+
+
+#: A word some lexicon knows at least this often (Zipf) is a word, not only a name: "Caritas", "Oxfam", "Cordaid"
+#: are; "Mugisha" (1.5) is not.
+_KNOWN_ZIPF = 2.0
+#: A neighbour rarer than this in the story's language is from another language: a quote ("hongera mercy").
+_FOREIGN_ZIPF = 1.0
+
+
+def _known_word(word: str) -> bool:
+    """Whether any lexicon (nl, en, fr, de, af, sw) knows ``word`` as a word, not only as a name."""
+    return _word_zipf(word, "") >= _KNOWN_ZIPF
+
+
+def _ordinary_anywhere(key: str, zipf: float) -> bool:
+    """Whether ``key`` is an ordinary word of Dutch, English or French (Zipf at least ``zipf``) or of Swahili (in
+    its word list at all): "imani", "baraka", "hope" are; "sanne", "wanjiku" are not."""
+    return _word_zipf(key, "sw") > 0 or max(_word_zipf(key, lang) for lang in ("nl", "en", "fr")) >= zipf
+
+
+def _foreign_context(words: Sequence[_Word], i: int, zipf: np.ndarray) -> bool:
+    """Whether a word beside word ``i`` is foreign to the story's language: a lower-case name in a quote in another
+    language ("asante sanne, bwawa limejaa!" in a Dutch story) is not the ordinary word it spells."""
+    return any(0 <= j < len(words) and words[j].text.isalpha() and words[j].text.islower()
+               and zipf[j] < _FOREIGN_ZIPF for j in (i - 1, i + 1))
+
+
+def _to_a_person(words: Sequence[_Word], i: int) -> bool:
+    """Whether word ``i`` follows a weak locative ("à", "from", "naar"...) after a word of telling, sending or
+    giving: "a call from Nzuzi", "dit à Kasongo" name a person."""
+    return words[i].prev in _WEAK_LOCATIVE and i > 1 and fold(words[i - 2].text) in _TO_PERSON
+
+
+#: Words after which "the/de/la <Capitalised>" is a family, so a family name: "the Wekesa family", "de familie".
+_FAMILY = frozenset("""family families household clan home house familie gezin huishouden famille foyer maison
+ménage menage""".split())
+
+
+def _family_next(text: str, words: Sequence[_Word], i: int) -> bool:
+    """Whether word ``i`` is followed by a family word ("the Wekesa family", "la famille"), or is plural in the
+    English way of naming a family ("the Mwangis" is caught as rare anyway)."""
+    return i + 1 < len(words) and words[i + 1].text.lower() in _FAMILY and _adjacent(text, words[i:i + 2])
 
 
 def _is_name(key: str) -> bool:
