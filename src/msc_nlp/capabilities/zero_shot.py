@@ -17,6 +17,7 @@ development stories only (``corpora/sample``, ``corpora/heldout``, ``corpora/eva
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +90,6 @@ class CapabilityMapper:
 
     def fit(self) -> CapabilityMapper:
         """Embed the framework's statements (no story is used)."""
-        from ..embedding import embed
 
         owner = "CapabilityMapper"
         check_evidence_params(owner, top_k=self.top_k, story_weight=self.story_weight,
@@ -105,10 +105,10 @@ class CapabilityMapper:
         self.keys_ = fw.keys
         self.statement_texts_ = [c.statements() for c in fw.capabilities]
         self.statement_languages_ = [c.statement_languages() for c in fw.capabilities]
-        self.statements_ = [embed(s, self.embedding_model, align=False) for s in self.statement_texts_]
+        self.statements_ = [_statement_vectors(s, self.embedding_model) for s in self.statement_texts_]
         none = [s for lang in sorted(fw.none_examples) for s in fw.none_examples[lang]]
         self.none_languages_ = [lang for lang in sorted(fw.none_examples) for _ in fw.none_examples[lang]]
-        self.none_ = embed(none, self.embedding_model, align=False) if none else None
+        self.none_ = _statement_vectors(none, self.embedding_model) if none else None
         return self
 
     def _groups(self) -> list[np.ndarray] | None:
@@ -208,3 +208,22 @@ def map_capabilities(stories_or_texts: Any, *, framework: str | Path | Framework
 
         raise InputError("map_capabilities expects a list of texts or a StoryCollection, got one string.")
     return mapper.transform(list(stories_or_texts))
+
+
+def _statement_vectors(texts: Sequence[str], model: Any) -> np.ndarray:
+    """A framework's statement vectors, embedded once per process and model name (analyze() builds a new
+    mapper on every call; the statements are the same each time). Embedder objects are not memoised."""
+    from ..embedding import embed
+
+    if isinstance(model, str):
+        return _memo_statement_vectors(tuple(texts), model)
+    return embed(list(texts), model, align=False)
+
+
+@lru_cache(maxsize=32)
+def _memo_statement_vectors(texts: tuple[str, ...], model: str) -> np.ndarray:
+    from ..embedding import embed
+
+    vectors = embed(list(texts), model, align=False)
+    vectors.setflags(write=False)
+    return vectors
