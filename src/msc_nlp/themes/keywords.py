@@ -13,6 +13,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -65,55 +66,121 @@ def is_noun(word: str, lemma: str, lang: str) -> bool:
 def theme_terms(texts: Sequence[str], languages: Sequence[str]) -> list[list[tuple[str, str]]]:
     """Per text, its candidate label terms as ``(group key, shown form)``: nouns (grouped by Snowball stem,
     shown by lemma) and two-word noun phrases ("savings group", "groupe d'épargne"). Proper names (words
-    only ever written with a capital in the collection) are left out: a place is not a theme."""
-    from ..text import _pipeline
+    only ever written with a capital in the collection) are left out: a place is not a theme.
 
-    docs: dict[int, object] = {}
+    Texts go through spaCy's tokenizer only; what a word form needs (lemma as spaCy's lookup ``lemmatizer``
+    pipe gives it, stem, stop word, noun) is worked out once per language and process (:func:`_words`), not
+    once per token."""
+    from spacy.attrs import ORTH
+
+    codes = [lang if lang in TEXT_LANGUAGES else "xx" for lang in languages]
+    orths: list[list[int]] = [[] for _ in texts]
     by_lang: dict[str, list[int]] = {}
-    for i, lang in enumerate(languages):
-        by_lang.setdefault(lang if lang in TEXT_LANGUAGES else "xx", []).append(i)
-    lower_seen: set[str] = set()
-    for lang, idx in by_lang.items():
-        nlp = _pipeline(lang if lang != "xx" else "en")
-        for i, doc in zip(idx, nlp.pipe([texts[i] for i in idx], batch_size=64)):
-            docs[i] = doc
-            lower_seen.update(t.text for t in doc if t.text[:1].islower())
-    stops = frozenset().union(*(stop_words(lang) for lang in TEXT_LANGUAGES))
+    for i, code in enumerate(codes):
+        by_lang.setdefault(code, []).append(i)
+    info: dict[str, dict[int, _Word]] = {}
+    for code, idx in by_lang.items():
+        tokenizer = _tokenizer(code if code != "xx" else "en")
+        for i, doc in zip(idx, tokenizer.pipe([texts[i] for i in idx], batch_size=256)):
+            orths[i] = doc.to_array(ORTH).tolist() if len(doc) else []
+        info[code] = _words(code, {o for i in idx for o in orths[i]})
+    lower_seen = {w.text for words in info.values() for w in words.values() if w.text[:1].islower()}
     out: list[list[tuple[str, str]]] = []
-    for i, lang in enumerate(languages):
-        code = lang if lang in TEXT_LANGUAGES else "xx"
-        stem = _cached_stem(code if code != "xx" else "en")
-        extra = _EXTRA_STOPS.get(code, set())
-        links = _LINKS.get(code, set())
+    for i, code in enumerate(codes):
+        words = info[code]
         terms: list[tuple[str, str]] = []
-        prev = None  # (token index, stem, lemma, noun?) of the last content word
-        for tok in docs[i]:
-            lower = tok.text.lower()
-            if lower in links and prev is not None and prev[0] == tok.i - 1:
-                prev = (tok.i, prev[1], prev[2], prev[3], f"{prev[4]} {lower}")
+        prev = None  # (stem key, noun?, shown words) of the previous word, when it is a content word
+        for orth in orths[i]:
+            w = words[orth]
+            if w.link and prev is not None:
+                prev = (prev[0], prev[1], f"{prev[2]} {w.lower}")
                 continue
-            if not tok.is_alpha or len(tok.text) < _MIN_LENGTH:
+            if not w.content or (w.capital and w.lower not in lower_seen):
                 prev = None
                 continue
-            lemma = (tok.lemma_ or lower).lower() if code != "xx" else lower
-            if not lemma.isalpha():
-                lemma = lower
-            if (lower in stops or lemma in stops or fold(lemma) in stops or lemma in extra
-                    or (tok.text[:1].isupper() and lower not in lower_seen)):
-                prev = None
-                continue
-            noun = code == "xx" or is_noun(lower, lemma, code)
-            key = f"{code}:{stem(lower)}"
-            if noun:
-                terms.append((key, lemma))
-            if prev is not None and prev[0] == tok.i - 1:
-                head_ok = prev[3] if code == "fr" else noun  # "groupe d'épargne" vs "savings group"
-                if head_ok:
-                    joined = f"{prev[4]} {lower}".replace("d' ", "d'")
-                    terms.append((f"{prev[1]} {key}", joined))
-            prev = (tok.i, key, lemma, noun, lower)
+            if w.noun:
+                terms.append((w.key, w.lemma))
+            if prev is not None and (prev[1] if code == "fr" else w.noun):  # "groupe d'épargne" / "savings group"
+                terms.append((f"{prev[0]} {w.key}", f"{prev[2]} {w.lower}".replace("d' ", "d'")))
+            prev = (w.key, w.noun, w.lower)
         out.append(terms)
     return out
+
+
+class _Word(NamedTuple):
+    """What :func:`theme_terms` needs of a word form in a language. A content word is alphabetic, of 3+ letters
+    and no stop word; ``capital``, ``noun`` and ``key`` (``lang:stem``) are only meaningful for one."""
+
+    text: str
+    lower: str
+    link: bool  # links two words of a noun phrase ("de", "van", "of")
+    content: bool
+    lemma: str
+    capital: bool
+    noun: bool
+    key: str
+
+
+_WORDS: dict[str, dict[int, _Word]] = {}  # per language: spaCy orth id -> _Word (a pure function of the form)
+_MAX_WORDS = 500_000  # forms kept per language before the memo starts afresh
+
+
+def _words(code: str, orths: set[int]) -> dict[int, _Word]:
+    """:class:`_Word` of each spaCy orth id (word forms the tokenizer added to the vocabulary), memoised."""
+    memo = _WORDS.setdefault(code, {})
+    todo = [o for o in orths if o not in memo]
+    if len(memo) + len(todo) > _MAX_WORDS:
+        memo.clear()
+        todo = list(orths)
+    if todo:
+        strings = _tokenizer(code if code != "xx" else "en").vocab.strings
+        forms = [strings[o] for o in todo]
+        lemmas = _lemmas(code, forms) if code != "xx" else forms
+        stem = _cached_stem(code if code != "xx" else "en")
+        links = _LINKS.get(code, ())
+        extra = _EXTRA_STOPS.get(code, ())
+        stops = _all_stop_words()
+        for orth, text, found in zip(todo, forms, lemmas):
+            lower = text.lower()
+            link = lower in links
+            if not text.isalpha() or len(text) < _MIN_LENGTH:
+                memo[orth] = _Word(text, lower, link, False, lower, False, False, "")
+                continue
+            lemma = (found or lower).lower()
+            if not lemma.isalpha():
+                lemma = lower
+            if lower in stops or lemma in stops or fold(lemma) in stops or lemma in extra:
+                memo[orth] = _Word(text, lower, link, False, lemma, False, False, "")
+                continue
+            noun = code == "xx" or is_noun(lower, lemma, code)
+            memo[orth] = _Word(text, lower, link, True, lemma, text[:1].isupper(), noun, f"{code}:{stem(lower)}")
+    return {o: memo[o] for o in orths}
+
+
+@cache
+def _tokenizer(lang: str):  # noqa: ANN202 - spaCy Tokenizer
+    from ..text import _pipeline
+
+    return _pipeline(lang).tokenizer
+
+
+def _lemmas(lang: str, forms: list[str]) -> list[str]:
+    """``token.lemma_`` of each word form as the pipeline's ``lemmatizer`` pipe (lookup mode) sets it: the
+    language's own lookup method (Dutch looks the lower-cased form up); "" when the language has none."""
+    from spacy.tokens import Doc
+
+    from ..text import _pipeline
+
+    nlp = _pipeline(lang)
+    if "lemmatizer" not in nlp.pipe_names or not forms:
+        return [""] * len(forms)
+    lemmatize = nlp.get_pipe("lemmatizer").lemmatize
+    return [lemmatize(token)[0] for token in Doc(nlp.vocab, words=forms)]
+
+
+@cache
+def _all_stop_words() -> frozenset[str]:
+    return frozenset().union(*(stop_words(lang) for lang in TEXT_LANGUAGES))
 
 
 def theme_keywords(terms: Sequence[list[tuple[str, str]]], themes: Sequence[int], languages: Sequence[str], *,
