@@ -199,35 +199,39 @@ def theme_keywords(terms: Sequence[list[tuple[str, str]]], themes: Sequence[int]
         theme_ids = sorted({themes[i] for i in idx})
         row_of = {t: r for r, t in enumerate(theme_ids)}
         cols: dict[str, int] = {}
-        forms: dict[str, Counter[str]] = {}
-        rows, col_idx = [], []
-        weights = []
+        forms: list[Counter[str]] = []  # per column: its shown forms and how often each was used
+        rows, col_idx, uses = [], [], []
         for i in idx:
             in_story: Counter[int] = Counter()
             for key, form in terms[i]:
-                in_story[cols.setdefault(key, len(cols))] += 1
-                forms.setdefault(key, Counter())[form] += 1
-            rows += [row_of[themes[i]]] * len(in_story)
-            col_idx += sorted(in_story)
-            weights += [1 + 0.5 * np.log(in_story[c]) for c in sorted(in_story)]
+                col = cols.get(key)
+                if col is None:
+                    col = cols[key] = len(cols)
+                    forms.append(Counter())
+                in_story[col] += 1
+                forms[col][form] += 1
+            present = sorted(in_story)
+            rows += [row_of[themes[i]]] * len(present)
+            col_idx += present
+            uses += [in_story[c] for c in present]
         if not cols:
             continue
-        counts = sp.csr_matrix((weights, (rows, col_idx)), shape=(len(theme_ids), len(cols)))
+        weight = {u: 1 + 0.5 * np.log(u) for u in set(uses)}
+        counts = sp.csr_matrix(([weight[u] for u in uses], (rows, col_idx)), shape=(len(theme_ids), len(cols)))
         stories = sp.csr_matrix((np.ones(len(rows)), (rows, col_idx)), shape=counts.shape).toarray()
         if counts.shape[1] > 1:
             scores = ClassTfidfTransformer(reduce_frequent_words=True).fit_transform(counts).toarray()
         else:  # one term in the language: nothing to weigh (and ClassTfidfTransformer fails on one column)
             scores = counts.toarray()
         dense = stories
-        names = [""] * len(cols)
-        phrase = np.zeros(len(cols), dtype=bool)
-        for key, col in cols.items():
-            names[col] = min(forms[key].items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0]
-            phrase[col] = " " in key
+        names = [min(f.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0] for f in forms]
+        phrase = np.array([" " in key for key in cols], dtype=bool)
+        name_array = np.array(names)
         for r, theme in enumerate(theme_ids):
             ok = (dense[r] > 0) & (~phrase | (dense[r] >= 2))
-            order = np.lexsort((np.array(names), -dense[r], -np.round(scores[r], 9)))
-            out[theme][lang] = [(names[c], round(float(scores[r, c]), 6)) for c in order if ok[c]][:top_n]
+            order = np.lexsort((name_array, -dense[r], -np.round(scores[r], 9)))
+            order = order[ok[order]][:top_n]
+            out[theme][lang] = [(names[c], round(float(scores[r, c]), 6)) for c in order]
     return out
 
 
