@@ -270,8 +270,8 @@ def pick_label(words: Sequence[str], *, n: int = 3) -> str:
 
 @cache
 def _cached_stem(lang: str) -> Callable[[str], str]:
-    """The language's Snowball ``stemWord``, memoised: a collection repeats its words many times, and pure-Python
-    stemming was a third of the time spent on theme keywords."""
+    """The language's Snowball ``stemWord`` (PyStemmer's C code when installed), memoised: a collection repeats its
+    words many times."""
     from ..text import _stemmer
 
     return lru_cache(maxsize=200_000)(_stemmer(lang).stemWord)
