@@ -19,6 +19,24 @@ def stories(sample_frame: pd.DataFrame) -> list[str]:
     return [*sample_frame["text"].iloc[:8], "", long_story, sample_frame["text"].iloc[0]]
 
 
+def test_pooling_sums_segments_exactly_as_add_at() -> None:
+    from msc_nlp.embedding._use_pooling import _pool
+
+    rng = np.random.default_rng(0)
+    seg_sums = rng.normal(size=(40, 16)).astype(np.float32) * 100
+    seg_lens = rng.integers(0, 9, size=40).astype(np.float64)
+    pairs = [(int(s), int(t)) for s, t in zip(rng.integers(0, 40, 120), rng.integers(0, 11, 120))]  # row 11: none
+    expected = np.zeros((12, 16), dtype=np.float32)
+    segs, targets = np.array(pairs).T
+    np.add.at(expected, targets, seg_sums[segs])
+    sums, lens = _pool(seg_sums, seg_lens, pairs, 12)
+    assert sums.dtype == np.float32
+    np.testing.assert_array_equal(sums, expected)  # same float32 additions in the same order: bit for bit
+    np.testing.assert_array_equal(lens, np.bincount(targets, weights=seg_lens[segs], minlength=12))
+    empty, none = _pool(seg_sums, seg_lens, [], 3)
+    assert empty.shape == (3, 16) and not empty.any() and not none.any()
+
+
 @pytest.mark.slow
 def test_sentence_context_gives_exact_sentence_vectors(stories: list[str]) -> None:
     out = embed_with_sentences(stories, context="sentence")

@@ -253,6 +253,57 @@ def test_noun_filter_drops_verbs_pronouns_and_names() -> None:
     assert "savings group" in shown[1] and not shown[1] & {"went", "go", "grow", "grew"}
 
 
+def test_theme_terms_read_lemmas_as_spacys_lemmatizer_pipe_does(sample) -> None:
+    """theme_terms tokenizes only and looks each word form up once; its lemmas must be the ones the full
+    pipeline (tokenizer + lookup lemmatizer) sets, including Dutch's lower-cased lookup of a capitalised word."""
+    from msc_nlp.text import _pipeline
+
+    stories, _, langs = sample
+    extra = ["Wetenschappers kwamen samen. De wetenschappers hielpen de boeren.",
+             "The Farmers met. The farmers and their children planted trees.",
+             "Les Agricultrices sont venues. Les agricultrices ont planté des arbres."]
+    texts, codes = [*stories.texts[:24], *extra], [*langs[:24], "nl", "en", "fr"]
+    terms = theme_terms(texts, codes)
+    assert terms == theme_terms(texts, codes)  # the per-process word memo changes nothing
+    for text, code, found in zip(texts, codes, terms):
+        if code not in ("nl", "en", "fr"):
+            continue
+        doc = _pipeline(code)(text)
+        allowed = {(t.lemma_ or t.lower_).lower() for t in doc} | {t.lower_ for t in doc}
+        words = {form for key, form in found if " " not in key}
+        assert words <= allowed, words - allowed
+    assert terms[-3].count(("nl:wetenschapper", "wetenschapper")) == 2  # "Wetenschappers" looked up lower-cased
+    assert {"farmer", "child", "tree"} <= {form for _, form in terms[-2]}
+
+
+def test_class_tfidf_is_bertopics_ctfidf() -> None:
+    import scipy.sparse as sp
+    from bertopic.vectorizers import ClassTfidfTransformer
+
+    from msc_nlp.themes.keywords import class_tfidf
+
+    rng = np.random.default_rng(0)
+    dense = rng.poisson(0.6, size=(7, 50)) * (1 + 0.5 * np.log1p(rng.integers(0, 3, size=(7, 50))))
+    dense[rng.integers(0, 7, 50), np.arange(50)] += 1.0  # every term used somewhere, as in theme_keywords
+    counts = sp.csr_matrix(dense)
+    ours = class_tfidf(counts).toarray()
+    assert np.array_equal(counts.toarray(), dense)  # the input is left as it was
+    theirs = ClassTfidfTransformer(reduce_frequent_words=True).fit_transform(counts.copy()).toarray()
+    np.testing.assert_array_equal(ours, theirs)
+
+
+def test_small_clustering_steps_run_on_one_thread() -> None:
+    from contextlib import nullcontext
+
+    from threadpoolctl import threadpool_info
+
+    from msc_nlp.themes.clustering import _threads_for
+
+    with _threads_for(1e6):
+        assert all(pool["num_threads"] == 1 for pool in threadpool_info())
+    assert isinstance(_threads_for(1e12), nullcontext)  # 10,000 x 10,000 neighbour searches keep their threads
+
+
 def test_pick_label_skips_words_inside_a_chosen_phrase() -> None:
     assert pick_label(["savings group", "savings", "loan", "director", "direction", "goat"]) == \
         "savings group · loan · director"

@@ -84,11 +84,18 @@ def pooled_forward(backend: Any, tokenizer: Any, groups: Sequence[Sequence[str]]
 def _pool(seg_sums: np.ndarray, seg_lens: np.ndarray, pairs: list[tuple[int, int]], n: int
           ) -> tuple[np.ndarray, np.ndarray]:
     """Feature sums and token counts of ``n`` vectors, each the sum of the segments paired with it."""
-    sums = np.zeros((n, seg_sums.shape[1]), dtype=np.float32)
     if not pairs:
-        return sums, np.zeros(n)
+        return np.zeros((n, seg_sums.shape[1]), dtype=np.float32), np.zeros(n)
+    import scipy.sparse as sp
+
     segs, targets = (np.asarray(c, dtype=np.int64) for c in zip(*pairs))
-    np.add.at(sums, targets, seg_sums[segs])
+    # A 0/1 (vectors x segments) matrix times the segment sums: each vector adds its segments in the order of
+    # ``pairs``, as numpy.add.at did (same float32 sums, bit for bit), without add.at's per-element dispatch.
+    order = np.argsort(targets, kind="stable")
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(targets, minlength=n), out=indptr[1:])
+    members = sp.csr_matrix((np.ones(len(order), dtype=np.float32), segs[order], indptr), shape=(n, len(seg_sums)))
+    sums = np.asarray(members @ seg_sums, dtype=np.float32)
     return sums, np.bincount(targets, weights=seg_lens[segs], minlength=n)
 
 

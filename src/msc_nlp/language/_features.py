@@ -69,10 +69,13 @@ class Lexicon:
         zq = np.clip(np.round(np.fromiter(merged.values(), dtype=np.float64) * ZIPF_SCALE), 1, 255)
         return cls(hashes, zq.astype(np.uint8))
 
-    def lookup_words(self, words: Sequence[str]) -> np.ndarray:
+    def lookup_words(self, words: Sequence[str], hashes: np.ndarray | None = None) -> np.ndarray:
         """Zipf frequency of each (normalised) word; a word with an apostrophe that the list lacks as a whole
-        ("j'étais", "l'école") counts as its longest part, as word lists split elisions off."""
-        z = self.lookup(np.fromiter((word_hash(w) for w in words), dtype=np.uint32, count=len(words)))
+        ("j'étais", "l'école") counts as its longest part, as word lists split elisions off. ``hashes``: the
+        words' :func:`word_hash` values when the caller already has them."""
+        if hashes is None:
+            hashes = np.fromiter((word_hash(w) for w in words), dtype=np.uint32, count=len(words))
+        z = self.lookup(hashes)
         elided = [i for i, w in enumerate(words) if "'" in w and z[i] == 0]
         if elided:
             parts = [max(words[i].split("'"), key=len) for i in elided]
@@ -173,8 +176,9 @@ class LanguageFeaturizer:
         """Per word: its lexicon statistics (Zipf/8 and/or known) in each lexicon."""
         k = len(self.lexicon_stats)
         out = np.zeros((len(words), k * len(self.lexicons)), dtype=np.float64)
+        hashes = np.fromiter((word_hash(w) for w in words), dtype=np.uint32, count=len(words))
         for j, lex in enumerate(self.lexicons.values()):
-            z = lex.lookup_words(words)
+            z = lex.lookup_words(words, hashes)
             for m, stat in enumerate(self.lexicon_stats):
                 out[:, k * j + m] = z / ZIPF_MAX if stat == "zipf" else (z > 0).astype(np.float64)
         return out

@@ -1,5 +1,6 @@
 """Theme keywords and labels: nouns and noun phrases (spaCy lookup lemmas, no verbs, pronouns or stop words),
-scored per language with BERTopic's class-based TF-IDF (:class:`bertopic.vectorizers.ClassTfidfTransformer`).
+scored per language with BERTopic's class-based TF-IDF (:func:`class_tfidf`, the arithmetic of
+:class:`bertopic.vectorizers.ClassTfidfTransformer`).
 
 spaCy ships no trained Dutch or English pipeline we can install here, so the part of speech comes from the
 word lists behind spaCy's rule lemmatizer (``spacy-lookups-data``: nouns, verbs, adjectives, adverbs per
@@ -13,13 +14,14 @@ import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
 
 from ..text import TEXT_LANGUAGES, fold, stop_words
 
-__all__ = ["theme_terms", "theme_keywords", "merge_keywords", "pick_label", "is_noun"]
+__all__ = ["theme_terms", "theme_keywords", "class_tfidf", "merge_keywords", "pick_label", "is_noun"]
 
 _MIN_LENGTH = 3
 # Words spaCy's stop lists miss that are never a theme: reciprocal pronouns and the like.
@@ -65,55 +67,121 @@ def is_noun(word: str, lemma: str, lang: str) -> bool:
 def theme_terms(texts: Sequence[str], languages: Sequence[str]) -> list[list[tuple[str, str]]]:
     """Per text, its candidate label terms as ``(group key, shown form)``: nouns (grouped by Snowball stem,
     shown by lemma) and two-word noun phrases ("savings group", "groupe d'épargne"). Proper names (words
-    only ever written with a capital in the collection) are left out: a place is not a theme."""
-    from ..text import _pipeline
+    only ever written with a capital in the collection) are left out: a place is not a theme.
 
-    docs: dict[int, object] = {}
+    Texts go through spaCy's tokenizer only; what a word form needs (lemma as spaCy's lookup ``lemmatizer``
+    pipe gives it, stem, stop word, noun) is worked out once per language and process (:func:`_words`), not
+    once per token."""
+    from spacy.attrs import ORTH
+
+    codes = [lang if lang in TEXT_LANGUAGES else "xx" for lang in languages]
+    orths: list[list[int]] = [[] for _ in texts]
     by_lang: dict[str, list[int]] = {}
-    for i, lang in enumerate(languages):
-        by_lang.setdefault(lang if lang in TEXT_LANGUAGES else "xx", []).append(i)
-    lower_seen: set[str] = set()
-    for lang, idx in by_lang.items():
-        nlp = _pipeline(lang if lang != "xx" else "en")
-        for i, doc in zip(idx, nlp.pipe([texts[i] for i in idx], batch_size=64)):
-            docs[i] = doc
-            lower_seen.update(t.text for t in doc if t.text[:1].islower())
-    stops = frozenset().union(*(stop_words(lang) for lang in TEXT_LANGUAGES))
+    for i, code in enumerate(codes):
+        by_lang.setdefault(code, []).append(i)
+    info: dict[str, dict[int, _Word]] = {}
+    for code, idx in by_lang.items():
+        tokenizer = _tokenizer(code if code != "xx" else "en")
+        for i, doc in zip(idx, tokenizer.pipe([texts[i] for i in idx], batch_size=256)):
+            orths[i] = doc.to_array(ORTH).tolist() if len(doc) else []
+        info[code] = _words(code, {o for i in idx for o in orths[i]})
+    lower_seen = {w.text for words in info.values() for w in words.values() if w.text[:1].islower()}
     out: list[list[tuple[str, str]]] = []
-    for i, lang in enumerate(languages):
-        code = lang if lang in TEXT_LANGUAGES else "xx"
-        stem = _cached_stem(code if code != "xx" else "en")
-        extra = _EXTRA_STOPS.get(code, set())
-        links = _LINKS.get(code, set())
+    for i, code in enumerate(codes):
+        words = info[code]
         terms: list[tuple[str, str]] = []
-        prev = None  # (token index, stem, lemma, noun?) of the last content word
-        for tok in docs[i]:
-            lower = tok.text.lower()
-            if lower in links and prev is not None and prev[0] == tok.i - 1:
-                prev = (tok.i, prev[1], prev[2], prev[3], f"{prev[4]} {lower}")
+        prev = None  # (stem key, noun?, shown words) of the previous word, when it is a content word
+        for orth in orths[i]:
+            w = words[orth]
+            if w.link and prev is not None:
+                prev = (prev[0], prev[1], f"{prev[2]} {w.lower}")
                 continue
-            if not tok.is_alpha or len(tok.text) < _MIN_LENGTH:
+            if not w.content or (w.capital and w.lower not in lower_seen):
                 prev = None
                 continue
-            lemma = (tok.lemma_ or lower).lower() if code != "xx" else lower
-            if not lemma.isalpha():
-                lemma = lower
-            if (lower in stops or lemma in stops or fold(lemma) in stops or lemma in extra
-                    or (tok.text[:1].isupper() and lower not in lower_seen)):
-                prev = None
-                continue
-            noun = code == "xx" or is_noun(lower, lemma, code)
-            key = f"{code}:{stem(lower)}"
-            if noun:
-                terms.append((key, lemma))
-            if prev is not None and prev[0] == tok.i - 1:
-                head_ok = prev[3] if code == "fr" else noun  # "groupe d'épargne" vs "savings group"
-                if head_ok:
-                    joined = f"{prev[4]} {lower}".replace("d' ", "d'")
-                    terms.append((f"{prev[1]} {key}", joined))
-            prev = (tok.i, key, lemma, noun, lower)
+            if w.noun:
+                terms.append((w.key, w.lemma))
+            if prev is not None and (prev[1] if code == "fr" else w.noun):  # "groupe d'épargne" / "savings group"
+                terms.append((f"{prev[0]} {w.key}", f"{prev[2]} {w.lower}".replace("d' ", "d'")))
+            prev = (w.key, w.noun, w.lower)
         out.append(terms)
     return out
+
+
+class _Word(NamedTuple):
+    """What :func:`theme_terms` needs of a word form in a language. A content word is alphabetic, of 3+ letters
+    and no stop word; ``capital``, ``noun`` and ``key`` (``lang:stem``) are only meaningful for one."""
+
+    text: str
+    lower: str
+    link: bool  # links two words of a noun phrase ("de", "van", "of")
+    content: bool
+    lemma: str
+    capital: bool
+    noun: bool
+    key: str
+
+
+_WORDS: dict[str, dict[int, _Word]] = {}  # per language: spaCy orth id -> _Word (a pure function of the form)
+_MAX_WORDS = 500_000  # forms kept per language before the memo starts afresh
+
+
+def _words(code: str, orths: set[int]) -> dict[int, _Word]:
+    """:class:`_Word` of each spaCy orth id (word forms the tokenizer added to the vocabulary), memoised."""
+    memo = _WORDS.setdefault(code, {})
+    todo = [o for o in orths if o not in memo]
+    if len(memo) + len(todo) > _MAX_WORDS:
+        memo.clear()
+        todo = list(orths)
+    if todo:
+        strings = _tokenizer(code if code != "xx" else "en").vocab.strings
+        forms = [strings[o] for o in todo]
+        lemmas = _lemmas(code, forms) if code != "xx" else forms
+        stem = _cached_stem(code if code != "xx" else "en")
+        links = _LINKS.get(code, ())
+        extra = _EXTRA_STOPS.get(code, ())
+        stops = _all_stop_words()
+        for orth, text, found in zip(todo, forms, lemmas):
+            lower = text.lower()
+            link = lower in links
+            if not text.isalpha() or len(text) < _MIN_LENGTH:
+                memo[orth] = _Word(text, lower, link, False, lower, False, False, "")
+                continue
+            lemma = (found or lower).lower()
+            if not lemma.isalpha():
+                lemma = lower
+            if lower in stops or lemma in stops or fold(lemma) in stops or lemma in extra:
+                memo[orth] = _Word(text, lower, link, False, lemma, False, False, "")
+                continue
+            noun = code == "xx" or is_noun(lower, lemma, code)
+            memo[orth] = _Word(text, lower, link, True, lemma, text[:1].isupper(), noun, f"{code}:{stem(lower)}")
+    return {o: memo[o] for o in orths}
+
+
+@cache
+def _tokenizer(lang: str):  # noqa: ANN202 - spaCy Tokenizer
+    from ..text import _pipeline
+
+    return _pipeline(lang).tokenizer
+
+
+def _lemmas(lang: str, forms: list[str]) -> list[str]:
+    """``token.lemma_`` of each word form as the pipeline's ``lemmatizer`` pipe (lookup mode) sets it: the
+    language's own lookup method (Dutch looks the lower-cased form up); "" when the language has none."""
+    from spacy.tokens import Doc
+
+    from ..text import _pipeline
+
+    nlp = _pipeline(lang)
+    if "lemmatizer" not in nlp.pipe_names or not forms:
+        return [""] * len(forms)
+    lemmatize = nlp.get_pipe("lemmatizer").lemmatize
+    return [lemmatize(token)[0] for token in Doc(nlp.vocab, words=forms)]
+
+
+@cache
+def _all_stop_words() -> frozenset[str]:
+    return frozenset().union(*(stop_words(lang) for lang in TEXT_LANGUAGES))
 
 
 def theme_keywords(terms: Sequence[list[tuple[str, str]]], themes: Sequence[int], languages: Sequence[str], *,
@@ -123,8 +191,6 @@ def theme_keywords(terms: Sequence[list[tuple[str, str]]], themes: Sequence[int]
     word a story keeps coming back to says more than one it mentions once). Per language, so that a language
     with few stories keeps its own words. A noun phrase must occur in two stories of the theme. Ties go to
     the term more stories use, then alphabetical order."""
-    from bertopic.vectorizers import ClassTfidfTransformer
-
     out: dict[int, dict[str, list[tuple[str, float]]]] = {t: {} for t in sorted(set(themes))}
     langs = np.asarray(languages)
     for lang in sorted(set(languages)):
@@ -132,36 +198,57 @@ def theme_keywords(terms: Sequence[list[tuple[str, str]]], themes: Sequence[int]
         theme_ids = sorted({themes[i] for i in idx})
         row_of = {t: r for r, t in enumerate(theme_ids)}
         cols: dict[str, int] = {}
-        forms: dict[str, Counter[str]] = {}
-        rows, col_idx = [], []
-        weights = []
+        forms: list[Counter[str]] = []  # per column: its shown forms and how often each was used
+        rows, col_idx, uses = [], [], []
         for i in idx:
             in_story: Counter[int] = Counter()
             for key, form in terms[i]:
-                in_story[cols.setdefault(key, len(cols))] += 1
-                forms.setdefault(key, Counter())[form] += 1
-            rows += [row_of[themes[i]]] * len(in_story)
-            col_idx += sorted(in_story)
-            weights += [1 + 0.5 * np.log(in_story[c]) for c in sorted(in_story)]
+                col = cols.get(key)
+                if col is None:
+                    col = cols[key] = len(cols)
+                    forms.append(Counter())
+                in_story[col] += 1
+                forms[col][form] += 1
+            present = sorted(in_story)
+            rows += [row_of[themes[i]]] * len(present)
+            col_idx += present
+            uses += [in_story[c] for c in present]
         if not cols:
             continue
-        counts = sp.csr_matrix((weights, (rows, col_idx)), shape=(len(theme_ids), len(cols)))
+        weight = {u: 1 + 0.5 * np.log(u) for u in set(uses)}
+        counts = sp.csr_matrix(([weight[u] for u in uses], (rows, col_idx)), shape=(len(theme_ids), len(cols)))
         stories = sp.csr_matrix((np.ones(len(rows)), (rows, col_idx)), shape=counts.shape).toarray()
         if counts.shape[1] > 1:
-            scores = ClassTfidfTransformer(reduce_frequent_words=True).fit_transform(counts).toarray()
+            scores = class_tfidf(counts).toarray()
         else:  # one term in the language: nothing to weigh (and ClassTfidfTransformer fails on one column)
             scores = counts.toarray()
         dense = stories
-        names = [""] * len(cols)
-        phrase = np.zeros(len(cols), dtype=bool)
-        for key, col in cols.items():
-            names[col] = min(forms[key].items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0]
-            phrase[col] = " " in key
+        names = [min(f.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0] for f in forms]
+        phrase = np.array([" " in key for key in cols], dtype=bool)
+        name_array = np.array(names)
         for r, theme in enumerate(theme_ids):
             ok = (dense[r] > 0) & (~phrase | (dense[r] >= 2))
-            order = np.lexsort((np.array(names), -dense[r], -np.round(scores[r], 9)))
-            out[theme][lang] = [(names[c], round(float(scores[r, c]), 6)) for c in order if ok[c]][:top_n]
+            order = np.lexsort((name_array, -dense[r], -np.round(scores[r], 9)))
+            order = order[ok[order]][:top_n]
+            out[theme][lang] = [(names[c], round(float(scores[r, c]), 6)) for c in order]
     return out
+
+
+def class_tfidf(counts: sp.csr_matrix) -> sp.csr_matrix:
+    """BERTopic's c-TF-IDF, ``ClassTfidfTransformer(reduce_frequent_words=True).fit_transform(counts)``, with the
+    same arithmetic in the same order (``tests/test_themes.py`` checks it against BERTopic's class): each class's
+    term counts L1-normalised, square-rooted, times ``log(1 + mean terms per class / term frequency)``. Written
+    out because importing BERTopic (transformers, UMAP, ...) for it took most of a cold ``analyze()``'s theme
+    step; the ``"bertopic"`` strategy still uses BERTopic itself."""
+    from sklearn.preprocessing import normalize
+
+    x = sp.csr_matrix(counts, dtype=np.float64)
+    df = np.squeeze(np.asarray(x.sum(axis=0)))
+    avg_nr_samples = int(x.sum(axis=1).mean())
+    idf = np.log((avg_nr_samples / df) + 1)
+    x = normalize(x, axis=1, norm="l1", copy=True)
+    x.data = np.sqrt(x.data)
+    return x * sp.diags(idf, offsets=0, shape=(x.shape[1], x.shape[1]), format="csr", dtype=np.float64)
 
 
 def merge_keywords(per_language: dict[str, list[tuple[str, float]]], *, top_n: int = 10) -> list[str]:
@@ -199,8 +286,8 @@ def pick_label(words: Sequence[str], *, n: int = 3) -> str:
 
 @cache
 def _cached_stem(lang: str) -> Callable[[str], str]:
-    """The language's Snowball ``stemWord``, memoised: a collection repeats its words many times, and pure-Python
-    stemming was a third of the time spent on theme keywords."""
+    """The language's Snowball ``stemWord`` (PyStemmer's C code when installed), memoised: a collection repeats its
+    words many times."""
     from ..text import _stemmer
 
     return lru_cache(maxsize=200_000)(_stemmer(lang).stemWord)
