@@ -276,22 +276,6 @@ def test_theme_terms_read_lemmas_as_spacys_lemmatizer_pipe_does(sample) -> None:
     assert {"farmer", "child", "tree"} <= {form for _, form in terms[-2]}
 
 
-def test_class_tfidf_is_bertopics_ctfidf() -> None:
-    import scipy.sparse as sp
-    from bertopic.vectorizers import ClassTfidfTransformer
-
-    from msc_nlp.themes.keywords import class_tfidf
-
-    rng = np.random.default_rng(0)
-    dense = rng.poisson(0.6, size=(7, 50)) * (1 + 0.5 * np.log1p(rng.integers(0, 3, size=(7, 50))))
-    dense[rng.integers(0, 7, 50), np.arange(50)] += 1.0  # every term used somewhere, as in theme_keywords
-    counts = sp.csr_matrix(dense)
-    ours = class_tfidf(counts).toarray()
-    assert np.array_equal(counts.toarray(), dense)  # the input is left as it was
-    theirs = ClassTfidfTransformer(reduce_frequent_words=True).fit_transform(counts.copy()).toarray()
-    np.testing.assert_array_equal(ours, theirs)
-
-
 def test_small_clustering_steps_run_on_one_thread() -> None:
     from contextlib import nullcontext
 

@@ -1,6 +1,5 @@
 """Theme keywords and labels: nouns and noun phrases (spaCy lookup lemmas, no verbs, pronouns or stop words),
-scored per language with BERTopic's class-based TF-IDF (:func:`class_tfidf`, the arithmetic of
-:class:`bertopic.vectorizers.ClassTfidfTransformer`).
+scored per language with BERTopic's class-based TF-IDF (:class:`bertopic.vectorizers.ClassTfidfTransformer`).
 
 spaCy ships no trained Dutch or English pipeline we can install here, so the part of speech comes from the
 word lists behind spaCy's rule lemmatizer (``spacy-lookups-data``: nouns, verbs, adjectives, adverbs per
@@ -21,7 +20,7 @@ import scipy.sparse as sp
 
 from ..text import TEXT_LANGUAGES, fold, stop_words
 
-__all__ = ["theme_terms", "theme_keywords", "class_tfidf", "merge_keywords", "pick_label", "is_noun"]
+__all__ = ["theme_terms", "theme_keywords", "merge_keywords", "pick_label", "is_noun"]
 
 _MIN_LENGTH = 3
 # Words spaCy's stop lists miss that are never a theme: reciprocal pronouns and the like.
@@ -191,6 +190,8 @@ def theme_keywords(terms: Sequence[list[tuple[str, str]]], themes: Sequence[int]
     word a story keeps coming back to says more than one it mentions once). Per language, so that a language
     with few stories keeps its own words. A noun phrase must occur in two stories of the theme. Ties go to
     the term more stories use, then alphabetical order."""
+    from bertopic.vectorizers import ClassTfidfTransformer
+
     out: dict[int, dict[str, list[tuple[str, float]]]] = {t: {} for t in sorted(set(themes))}
     langs = np.asarray(languages)
     for lang in sorted(set(languages)):
@@ -219,7 +220,7 @@ def theme_keywords(terms: Sequence[list[tuple[str, str]]], themes: Sequence[int]
         counts = sp.csr_matrix(([weight[u] for u in uses], (rows, col_idx)), shape=(len(theme_ids), len(cols)))
         stories = sp.csr_matrix((np.ones(len(rows)), (rows, col_idx)), shape=counts.shape).toarray()
         if counts.shape[1] > 1:
-            scores = class_tfidf(counts).toarray()
+            scores = ClassTfidfTransformer(reduce_frequent_words=True).fit_transform(counts).toarray()
         else:  # one term in the language: nothing to weigh (and ClassTfidfTransformer fails on one column)
             scores = counts.toarray()
         dense = stories
@@ -232,23 +233,6 @@ def theme_keywords(terms: Sequence[list[tuple[str, str]]], themes: Sequence[int]
             order = order[ok[order]][:top_n]
             out[theme][lang] = [(names[c], round(float(scores[r, c]), 6)) for c in order]
     return out
-
-
-def class_tfidf(counts: sp.csr_matrix) -> sp.csr_matrix:
-    """BERTopic's c-TF-IDF, ``ClassTfidfTransformer(reduce_frequent_words=True).fit_transform(counts)``, with the
-    same arithmetic in the same order (``tests/test_themes.py`` checks it against BERTopic's class): each class's
-    term counts L1-normalised, square-rooted, times ``log(1 + mean terms per class / term frequency)``. Written
-    out because importing BERTopic (transformers, UMAP, ...) for it took most of a cold ``analyze()``'s theme
-    step; the ``"bertopic"`` strategy still uses BERTopic itself."""
-    from sklearn.preprocessing import normalize
-
-    x = sp.csr_matrix(counts, dtype=np.float64)
-    df = np.squeeze(np.asarray(x.sum(axis=0)))
-    avg_nr_samples = int(x.sum(axis=1).mean())
-    idf = np.log((avg_nr_samples / df) + 1)
-    x = normalize(x, axis=1, norm="l1", copy=True)
-    x.data = np.sqrt(x.data)
-    return x * sp.diags(idf, offsets=0, shape=(x.shape[1], x.shape[1]), format="csr", dtype=np.float64)
 
 
 def merge_keywords(per_language: dict[str, list[tuple[str, float]]], *, top_n: int = 10) -> list[str]:
